@@ -1,0 +1,83 @@
+# qualitykit: the readable entry point. `make help` lists every target.
+# Fail closed: bash with -e, -u and pipefail for every recipe; no `|| true`, no `-` prefixes.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+MAKEFLAGS += --no-builtin-rules --warn-undefined-variables
+
+export UV_PYTHON_DOWNLOADS := never
+export PYRIGHT_PYTHON_IGNORE_WARNINGS := 1
+
+PYTHON ?= python3
+# uv when it is on PATH, else the copy the bootstrap installs into $(PYTHON).
+UV := $(or $(shell command -v uv 2>/dev/null),$(PYTHON) -m uv)
+VENV := .venv
+# The environment is synced from uv.lock whenever pyproject.toml or uv.lock is newer than this.
+SYNCED := $(VENV)/.synced
+# Tools run straight from the synced environment (uv run would add ~0.1 s to every call).
+RUN := $(VENV)/bin/python -m
+PYTEST_BASE := -p no:cacheprovider
+FAST_SUITES := tests/unit tests/integration tests/regression
+
+.PHONY: help install quality ruff-format ruff-lint mypy pyright vulture actionlint zizmor makefile
+.PHONY: summary test test-slow unit integration regression e2e benchmark format hooks lock clean
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-16s %s\n", $$1, $$2}'
+
+$(SYNCED): pyproject.toml uv.lock
+	@if ! command -v uv >/dev/null 2>&1 && ! $(PYTHON) -m uv --version >/dev/null 2>&1; then \
+		echo "qualitykit: installing uv with $(PYTHON) -m pip"; \
+		$(PYTHON) -m pip install --quiet 'uv>=0.9'; \
+	fi
+	$(UV) sync --locked
+	@touch $@
+
+install: $(SYNCED) ## Install uv if missing, then sync .venv from uv.lock
+quality: $(SYNCED) ## Run the whole gate in parallel and print one summary
+	$(RUN) qualitykit gate
+
+ruff-format: $(SYNCED) ## Gate step: ruff format --check (never rewrites)
+	$(RUN) qualitykit check $@
+ruff-lint: $(SYNCED) ## Gate step: ruff check --no-fix
+	$(RUN) qualitykit check $@
+mypy: $(SYNCED) ## Gate step: mypy --strict
+	$(RUN) qualitykit check $@
+pyright: $(SYNCED) ## Gate step: pyright (strict)
+	$(RUN) qualitykit check $@
+vulture: $(SYNCED) ## Gate step: dead code (vulture, with vulture_whitelist.py)
+	$(RUN) qualitykit check $@
+actionlint: $(SYNCED) ## Gate step: actionlint on .github/workflows
+	$(RUN) qualitykit check $@
+zizmor: $(SYNCED) ## Gate step: zizmor --offline on .github/workflows
+	$(RUN) qualitykit check $@
+makefile: $(SYNCED) ## Gate step: this Makefile (mbake format check, make parse)
+	$(RUN) qualitykit check $@
+summary: $(SYNCED) ## Show the last gate results without running anything
+	$(RUN) qualitykit summary
+
+test: $(SYNCED) ## The fast suite: unit + integration + regression (not slow)
+	$(RUN) pytest $(PYTEST_BASE) -m "not slow" $(FAST_SUITES)
+test-slow: $(SYNCED) ## Only the slow tests (real third-party repos, e2e)
+	$(RUN) pytest $(PYTEST_BASE) -m slow tests
+unit: $(SYNCED) ## Unit tests only
+	$(RUN) pytest $(PYTEST_BASE) tests/unit
+integration: $(SYNCED) ## Integration tests (real tools on repos in tmp_path)
+	$(RUN) pytest $(PYTEST_BASE) -m "not slow" tests/integration
+regression: $(SYNCED) ## Regression tests (gate step: qualitykit check regression)
+	$(RUN) pytest $(PYTEST_BASE) tests/regression
+e2e: $(SYNCED) ## End-to-end: the gate on fixture repos, from the outside
+	$(RUN) pytest $(PYTEST_BASE) tests/e2e
+benchmark: $(SYNCED) ## Side-by-side timings of the gate (prints ratios)
+	$(RUN) benchmarks.gate
+
+format: $(SYNCED) ## Rewrite code: ruff format and ruff check --fix (asked for, never in the gate)
+	$(RUN) ruff format .
+	$(RUN) ruff check --fix .
+hooks: $(SYNCED) ## Install the pre-commit (commit) and pre-push git hooks
+	$(RUN) pre_commit install --hook-type pre-commit --hook-type pre-push
+lock: ## Refresh uv.lock after editing dependencies
+	$(UV) lock
+clean: ## Remove generated state (.qualitykit/)
+	rm -rf .qualitykit

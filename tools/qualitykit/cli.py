@@ -1,0 +1,95 @@
+"""The ``qualitykit`` command line: an argparse parser dispatching to ``commands/``."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+from qualitykit.errors import QualityKitError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from types import FrameType
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--root", type=Path, default=Path(), help="project directory (default: the current one)"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser (also used to document the CLI)."""
+    parser = argparse.ArgumentParser(
+        prog="qualitykit", description="Repository-quality automation: a gate that never lies."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    gate = commands.add_parser("gate", help="run every configured step in parallel; one summary")
+    _add_common(gate)
+    gate.add_argument("--no-cache", action="store_true", help="rerun every step")
+    gate.add_argument("--jobs", type=int, default=None, help="parallel steps (default: cores)")
+    gate.add_argument("--steps", default=None, help="comma-separated subset of the gate's steps")
+    gate.add_argument("--json", action="store_true", help="print the GateResult JSON on stdout")
+
+    check = commands.add_parser("check", help="run one step (built-in or configured command)")
+    _add_common(check)
+    check.add_argument("step", help="step name (see: qualitykit steps)")
+    check.add_argument("--no-cache", action="store_true", help="rerun even if inputs are unchanged")
+    check.add_argument("--json", action="store_true", help="print the StepResult JSON on stdout")
+
+    summary = commands.add_parser("summary", help="show the last results of the gate's steps")
+    _add_common(summary)
+    summary.add_argument("--json", action="store_true", help="print the GateResult JSON on stdout")
+
+    steps = commands.add_parser("steps", help="list the steps and whether the gate runs them")
+    _add_common(steps)
+    return parser
+
+
+def _terminate(signum: int, frame: FrameType | None) -> NoReturn:
+    del frame
+    # Unwinds through the runner's cleanup, which ends every tool's process group.
+    raise SystemExit(128 + signum)
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    # Each command is imported only when it runs: start-up time is part of the no-op gate.
+    if args.command == "gate":
+        from qualitykit.commands import gate  # noqa: PLC0415
+
+        return gate.run(
+            args.root,
+            use_cache=not args.no_cache,
+            jobs=args.jobs,
+            only=args.steps,
+            as_json=args.json,
+        )
+    if args.command == "check":
+        from qualitykit.commands import check  # noqa: PLC0415
+
+        return check.run(args.root, args.step, use_cache=not args.no_cache, as_json=args.json)
+    if args.command == "summary":
+        from qualitykit.commands import summary  # noqa: PLC0415
+
+        return summary.run(args.root, as_json=args.json)
+    from qualitykit.commands import steps  # noqa: PLC0415
+
+    return steps.run(args.root)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``qualitykit`` console script; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        return _dispatch(args)
+    except QualityKitError as error:
+        print(f"qualitykit: error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("qualitykit: interrupted", file=sys.stderr)
+        return 130

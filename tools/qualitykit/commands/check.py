@@ -1,0 +1,31 @@
+"""``qualitykit check STEP``: one step, its status line and findings; ``--json`` for the model."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from qualitykit.runner import run_steps
+from qualitykit.steps import resolve
+from qualitykit.summary import make_console, render, status_line
+from qualitykit.workspace import Workspace
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+def run(root: Path, step: str, *, use_cache: bool, as_json: bool) -> int:
+    """Run ``step`` in the project at ``root``."""
+    workspace = Workspace.load(root)
+    console = make_console()
+    gate = run_steps(
+        workspace,
+        resolve(workspace.config, (step,)),
+        use_cache=use_cache,
+        on_result=lambda result: status_line(console, result),
+    )
+    result = gate.steps[0]
+    if not result.ok:
+        render(console, gate)
+    if as_json:
+        print(result.model_dump_json(indent=2))
+    return 0 if result.ok else 1

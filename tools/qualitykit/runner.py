@@ -1,0 +1,281 @@
+"""Running steps: processes, timeouts, signals, the fail-closed rules and parallelism.
+
+A step is an ``error`` (the gate fails, naming it) when its tool is missing, is killed by a
+signal, runs past its timeout, prints output its parser rejects, or has no file to check.
+Each tool runs in its own process group, so a timeout or an interrupt ends the whole tree.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from qualitykit.atomic import write_text_atomic
+from qualitykit.cache import cache_key, load_result, reusable, store_result
+from qualitykit.errors import ToolOutputError
+from qualitykit.results import GateResult, Status, StepResult
+from qualitykit.steps.base import Completed, StepContext
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from qualitykit.steps.base import Step
+    from qualitykit.workspace import Workspace
+
+_TERM_GRACE_S = 3.0
+_CHILD_ENV = {
+    # pyright's wrapper would otherwise ask the package index for a newer release.
+    "PYRIGHT_PYTHON_IGNORE_WARNINGS": "1",
+    "NO_COLOR": "1",
+}
+
+
+@dataclass(frozen=True)
+class ProcessRun:
+    """A finished (or failed to start, or ended by us) process."""
+
+    argv: tuple[str, ...]
+    returncode: int | None
+    stdout: str
+    stderr: str
+    duration_s: float
+    timed_out: bool = False
+    missing: bool = False
+
+
+class _LiveProcesses:
+    """Process groups still running, so an interrupt of the gate can end them all."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._processes: set[subprocess.Popen[bytes]] = set()
+
+    def add(self, process: subprocess.Popen[bytes]) -> None:
+        with self._lock:
+            self._processes.add(process)
+
+    def discard(self, process: subprocess.Popen[bytes]) -> None:
+        with self._lock:
+            self._processes.discard(process)
+
+    def end_all(self) -> None:
+        with self._lock:
+            processes = list(self._processes)
+        for process in processes:
+            end_process_group(process)
+
+
+LIVE = _LiveProcesses()
+
+
+def end_process_group(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the process's group, then SIGKILL whatever is left after a grace period."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(process.pid, sig)
+        except (ProcessLookupError, PermissionError):
+            return
+        try:
+            process.wait(timeout=_TERM_GRACE_S)
+        except subprocess.TimeoutExpired:
+            continue
+        if sig is signal.SIGTERM:
+            # The leader is gone; SIGKILL any straggler of its group.
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGKILL)
+            return
+
+
+def tool_search_path() -> str:
+    """PATH for tools: the running environment's scripts first, so tools come from uv.lock."""
+    scripts = str(Path(sys.executable).parent)
+    return os.pathsep.join([scripts, os.environ.get("PATH", os.defpath)])
+
+
+def child_environment() -> dict[str, str]:
+    """The environment every tool runs with."""
+    env = dict(os.environ)
+    env.update(_CHILD_ENV)
+    env["PATH"] = tool_search_path()
+    env.pop("FORCE_COLOR", None)
+    return env
+
+
+def run_process(argv: list[str], cwd: Path, timeout_s: float) -> ProcessRun:
+    """Run ``argv`` in its own process group; capture output; end the group on timeout."""
+    started = time.monotonic()
+    executable = shutil.which(argv[0], path=tool_search_path())
+    if executable is None:
+        return ProcessRun(tuple(argv), None, "", "", 0.0, missing=True)
+    process = subprocess.Popen(  # noqa: S603 - argv list, never a shell
+        [executable, *argv[1:]],
+        cwd=cwd,
+        env=child_environment(),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    LIVE.add(process)
+    timed_out = False
+    try:
+        try:
+            out, err = process.communicate(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            end_process_group(process)
+            out, err = process.communicate()
+    finally:
+        LIVE.discard(process)
+    return ProcessRun(
+        argv=tuple(argv),
+        returncode=process.returncode,
+        stdout=out.decode("utf-8", "replace"),
+        stderr=err.decode("utf-8", "replace"),
+        duration_s=time.monotonic() - started,
+        timed_out=timed_out,
+    )
+
+
+def _write_log(path: Path, run: ProcessRun) -> None:
+    text = (
+        f"$ {' '.join(run.argv)}\n"
+        f"# exit code: {run.returncode}  duration: {run.duration_s:.2f}s"
+        f"{'  TIMED OUT' if run.timed_out else ''}\n"
+        f"# --- stdout ---\n{run.stdout}\n# --- stderr ---\n{run.stderr}\n"
+    )
+    write_text_atomic(path, text)
+
+
+def _signal_name(returncode: int) -> str:
+    try:
+        return signal.Signals(-returncode).name
+    except ValueError:
+        return f"signal {-returncode}"
+
+
+def execute(step: Step, ctx: StepContext, argv: list[str], key: str | None) -> StepResult:
+    """Run one step now and apply the fail-closed rules to its outcome."""
+    log_path = ctx.state_path("logs", f"{step.name}.log")
+
+    def error(summary: str, run: ProcessRun | None = None) -> StepResult:
+        return StepResult(
+            status=Status.ERROR,
+            summary=summary,
+            duration_s=run.duration_s if run else 0.0,
+            exit_code=run.returncode if run else None,
+            log_path=str(log_path) if run else None,
+            step=step.name,
+            command=tuple(argv),
+            cache_key=key,
+        )
+
+    if step.requires_targets and not step.targets(ctx):
+        paths = ", ".join(ctx.settings.paths or ()) or "its default paths"
+        return error(f"checked 0 files (nothing matched in {paths})")
+    step.prepare(ctx)
+    timeout_s = ctx.settings.timeout or step.default_timeout_s or ctx.workspace.config.timeout
+    run = run_process(argv, ctx.root, timeout_s)
+    if run.missing:
+        return error(f"tool not found: {argv[0]!r} is not installed in this environment")
+    _write_log(log_path, run)
+    if run.timed_out:
+        return error(f"timed out after {timeout_s:g}s (process group ended)", run)
+    assert run.returncode is not None  # noqa: S101 - communicate() returned
+    if run.returncode < 0:
+        return error(f"killed by {_signal_name(run.returncode)}", run)
+    completed = Completed(run.argv, run.returncode, run.stdout, run.stderr)
+    try:
+        outcome = step.parse(completed, ctx)
+    except ToolOutputError as problem:
+        return error(f"tool failed: {problem}", run)
+    return StepResult(
+        status=outcome.status,
+        summary=outcome.summary,
+        findings=outcome.findings,
+        counts=outcome.counts,
+        duration_s=run.duration_s,
+        exit_code=run.returncode,
+        log_path=str(log_path),
+        step=step.name,
+        command=tuple(argv),
+        cache_key=key,
+    )
+
+
+@dataclass(frozen=True)
+class _Planned:
+    step: Step
+    ctx: StepContext
+    argv: list[str]
+    key: str | None
+    previous: StepResult | None
+
+
+def _plan(step: Step, workspace: Workspace) -> _Planned:
+    ctx = StepContext(workspace, step.name, workspace.config.settings(step.name))
+    argv = step.command(ctx)
+    key = cache_key(step, ctx, argv, step.inputs(ctx)) if step.cacheable else None
+    return _Planned(step, ctx, argv, key, load_result(workspace.state_dir, step.name))
+
+
+def run_steps(
+    workspace: Workspace,
+    steps: list[Step],
+    *,
+    use_cache: bool = True,
+    jobs: int = 0,
+    on_result: Callable[[StepResult], None] | None = None,
+) -> GateResult:
+    """Run ``steps`` in parallel (reusing cached passes) and return their results in order."""
+    started = time.monotonic()
+    plans = [_plan(step, workspace) for step in steps]
+    results: dict[str, StepResult] = {}
+
+    def finish(result: StepResult) -> None:
+        results[result.step] = result
+        if on_result is not None:
+            on_result(result)
+
+    pending: list[_Planned] = []
+    for plan in plans:
+        cached = reusable(plan.previous, plan.key) if use_cache and plan.key else None
+        if cached is not None:
+            finish(cached)
+        else:
+            pending.append(plan)
+    # Longest first (by the last known duration) keeps the wall time near the slowest step.
+    pending.sort(key=lambda plan: plan.previous.duration_s if plan.previous else 0.0, reverse=True)
+    for result in _run_parallel(pending, jobs or os.cpu_count() or 1):
+        store_result(workspace.state_dir, result)
+        finish(result)
+    ordered = tuple(results[step.name] for step in steps)
+    return GateResult(steps=ordered, duration_s=time.monotonic() - started)
+
+
+def _run_parallel(pending: list[_Planned], jobs: int) -> Iterator[StepResult]:
+    if not pending:
+        return
+    pool = ThreadPoolExecutor(max_workers=min(jobs, len(pending)), thread_name_prefix="step")
+    futures: set[Future[StepResult]] = {
+        pool.submit(execute, plan.step, plan.ctx, plan.argv, plan.key) for plan in pending
+    }
+    try:
+        while futures:
+            done, futures = wait(futures, return_when="FIRST_COMPLETED")
+            for future in done:
+                yield future.result()
+    finally:
+        # Interrupted (Ctrl-C, SIGTERM) or done: no step may outlive the gate.
+        pool.shutdown(wait=False, cancel_futures=True)
+        LIVE.end_all()

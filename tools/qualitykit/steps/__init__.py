@@ -1,0 +1,49 @@
+"""The registry of built-in steps (one module each) and the configured command steps."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from qualitykit.config import BUILTIN_STEPS
+from qualitykit.errors import QualityKitError
+from qualitykit.steps.command import Command
+from qualitykit.steps.makefile import Makefile
+from qualitykit.steps.mypy import Mypy
+from qualitykit.steps.pyright import Pyright
+from qualitykit.steps.pytest import PytestSuite
+from qualitykit.steps.ruff import RuffFormat, RuffLint
+from qualitykit.steps.vulture import Vulture
+from qualitykit.steps.workflows import Actionlint, Zizmor
+
+if TYPE_CHECKING:
+    from qualitykit.config import Config
+    from qualitykit.steps.base import Step
+
+
+def builtin_steps(config: Config) -> dict[str, Step]:
+    """Every built-in step, keyed by name, in BUILTIN_STEPS order."""
+    steps: list[Step] = [
+        RuffFormat(),
+        RuffLint(),
+        Mypy(),
+        Pyright(),
+        Vulture(),
+        PytestSuite("regression", "pytest tests/regression (JUnit XML)", config.regression),
+        Actionlint(),
+        Zizmor(),
+        Makefile(),
+    ]
+    registry = {step.name: step for step in steps}
+    assert tuple(registry) == BUILTIN_STEPS, "steps registry and config.BUILTIN_STEPS disagree"  # noqa: S101
+    return registry
+
+
+def resolve(config: Config, names: tuple[str, ...]) -> list[Step]:
+    """The steps called ``names`` (built-in or configured command), in that order."""
+    known: dict[str, Step] = builtin_steps(config)
+    known.update({name: Command(name, spec) for name, spec in config.commands.items()})
+    missing = [name for name in names if name not in known]
+    if missing:
+        choices = ", ".join(known)
+        raise QualityKitError(f"unknown step {missing[0]!r} (known steps: {choices})")
+    return [known[name] for name in names]

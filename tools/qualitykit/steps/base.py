@@ -1,0 +1,158 @@
+"""The step contract: every built-in step is a :class:`Step` with the same shape.
+
+``command(ctx)`` builds argv asking the tool for machine-readable output; ``parse(run, ctx)``
+turns exit code + output into an :class:`Outcome`; ``targets(ctx)`` names the files it checks
+(0 targets is an error) and ``inputs(ctx)`` every file whose content its result depends on
+(the cache key). The runner owns timing, timeouts, signals and missing tools.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from typing import TYPE_CHECKING, ClassVar, TypeVar
+
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+
+from qualitykit.errors import ToolOutputError
+from qualitykit.results import Counts, Finding, Status
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from qualitykit.config import StepSettings
+    from qualitykit.workspace import Workspace
+
+PYTHON_FILES = ("*.py", "*.pyi")
+_T = TypeVar("_T")
+LOCK_ALL = "*"
+
+
+@dataclass(frozen=True)
+class StepContext:
+    """What a step may read: the workspace and its own settings."""
+
+    workspace: Workspace
+    name: str
+    settings: StepSettings
+
+    @property
+    def root(self) -> Path:
+        """The project root; every step runs with it as the working directory."""
+        return self.workspace.root
+
+    def state_path(self, *parts: str) -> Path:
+        """A path under ``.qualitykit/`` for this run's generated files."""
+        return self.workspace.state_dir.joinpath(*parts)
+
+    def files_under(self, roots: tuple[str, ...], patterns: tuple[str, ...]) -> list[str]:
+        """Project files at or below any of ``roots`` whose base name matches a pattern."""
+        bases = tuple(root.strip("/") for root in roots)
+
+        def under(name: str) -> bool:
+            return any(
+                base in {"", "."} or name == base or name.startswith(base + "/") for base in bases
+            )
+
+        return [
+            name
+            for name in self.workspace.files
+            if under(name) and any(fnmatchcase(name.rsplit("/", 1)[-1], p) for p in patterns)
+        ]
+
+
+@dataclass(frozen=True)
+class Completed:
+    """A finished tool process: what the parser gets."""
+
+    argv: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a parser concludes from a tool's output."""
+
+    status: Status
+    summary: str = ""
+    findings: tuple[Finding, ...] = ()
+    counts: Counts = field(default_factory=Counts)
+
+
+class Step:
+    """Base of every built-in step; subclasses set the class attributes and override hooks."""
+
+    name: str
+    description: str
+    # uv.lock packages whose versions are part of the cache key; LOCK_ALL keys on the whole lock
+    # (steps whose result depends on every installed library: type checkers, test suites).
+    tools: ClassVar[tuple[str, ...]] = ()
+    # Config files read besides the targets (gitignore-style patterns).
+    config_files: ClassVar[tuple[str, ...]] = ("/pyproject.toml",)
+    # Environment variables that change the tool's behaviour.
+    env_vars: ClassVar[tuple[str, ...]] = ()
+    default_timeout_s: float | None = None
+
+    @property
+    def cacheable(self) -> bool:
+        """Whether a PASS of this step may be reused when its key is unchanged."""
+        return True
+
+    @property
+    def requires_targets(self) -> bool:
+        """Whether having no file to check makes this step an error (fail closed)."""
+        return True
+
+    def targets(self, ctx: StepContext) -> list[str]:
+        """The files this step checks (an empty list makes the step an error)."""
+        raise NotImplementedError
+
+    def inputs(self, ctx: StepContext) -> list[str]:
+        """Every file whose content the result depends on: targets plus config files."""
+        return sorted(set(self.targets(ctx)) | set(ctx.workspace.select(self.config_files)))
+
+    def command(self, ctx: StepContext) -> list[str]:
+        """Argv asking the tool for machine-readable output."""
+        raise NotImplementedError
+
+    def prepare(self, ctx: StepContext) -> None:
+        """Called before the tool runs (e.g. to remove a stale report file)."""
+
+    def parse(self, run: Completed, ctx: StepContext) -> Outcome:
+        """Exit code and output to an outcome; raise ToolOutputError when they do not parse."""
+        raise NotImplementedError
+
+
+class ToolModel(BaseModel):
+    """Base of the models of tools' JSON output: unknown fields are ignored, types checked."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+def parse_json_as(kind: type[_T], text: str, what: str) -> _T:
+    """Validate a tool's JSON output into ``kind``; ToolOutputError (step error) if it is not."""
+    try:
+        return TypeAdapter(kind).validate_json(text)
+    except ValidationError as error:
+        snippet = text.strip().splitlines()[0][:120] if text.strip() else "(empty)"
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "top level"
+        msg = f"{what} does not parse ({where}: {first['msg']}): {snippet}"
+        raise ToolOutputError(msg) from None
+
+
+def unexpected_exit(run: Completed, expected: str) -> ToolOutputError:
+    """The error for an exit code the tool does not document for a finished check."""
+    last = (run.stderr.strip() or run.stdout.strip() or "no output").splitlines()[-1][:200]
+    return ToolOutputError(f"exit code {run.returncode} (expected {expected}): {last}")
+
+
+def outcome_from_findings(findings: list[Finding], files: int | None) -> Outcome:
+    """Pass when there are no findings, else fail, with counts filled in."""
+    counts = Counts(files=files, findings=len(findings))
+    status = Status.FAIL if findings else Status.PASS
+    return Outcome(
+        status=status, findings=tuple(findings), counts=counts, summary=counts.describe()
+    )

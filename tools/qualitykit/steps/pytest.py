@@ -1,0 +1,171 @@
+"""pytest suites, judged by their JUnit XML report, never by their console output.
+
+A run is a pass only when pytest exits 0, the report exists, was written by this run and
+accounts for the run: at least one test, and failures exactly when pytest says so.
+"""
+
+from __future__ import annotations
+
+import sys
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+
+from typing_extensions import override
+
+from qualitykit.errors import ToolOutputError
+from qualitykit.results import Counts, Finding, Status
+from qualitykit.steps.base import LOCK_ALL, Completed, Outcome, Step, StepContext
+
+_NO_TESTS_COLLECTED = 5
+_EXIT_MEANING = {
+    2: "interrupted",
+    3: "internal error",
+    4: "usage error",
+    _NO_TESTS_COLLECTED: "no tests collected",
+}
+TEST_FILES = ("test_*.py", "*_test.py", "conftest.py")
+
+
+@dataclass(frozen=True)
+class JUnitTotals:
+    """Totals of a JUnit XML report plus the failed test cases."""
+
+    tests: int
+    failures: int
+    errors: int
+    skipped: int
+    failed_cases: tuple[Finding, ...]
+
+
+def _attribute(element: ET.Element, name: str) -> int:
+    value = element.get(name, "0")
+    try:
+        return int(value)
+    except ValueError:
+        raise ToolOutputError(f"JUnit attribute {name}={value!r} is not a number") from None
+
+
+def parse_junit(text: str) -> JUnitTotals:
+    """Totals and failed cases of a JUnit XML document (``testsuites`` or one ``testsuite``)."""
+    try:
+        root = ET.fromstring(text)  # noqa: S314 - written by pytest in this run
+    except ET.ParseError as error:
+        raise ToolOutputError(f"JUnit report does not parse: {error}") from None
+    suites = [root] if root.tag == "testsuite" else list(root.iter("testsuite"))
+    if root.tag not in {"testsuite", "testsuites"} or not suites:
+        raise ToolOutputError(f"JUnit report has no testsuite (root element <{root.tag}>)")
+    failed: list[Finding] = []
+    for case in root.iter("testcase"):
+        problem = case.find("failure")
+        if problem is None:
+            problem = case.find("error")
+        if problem is not None:
+            name = f"{case.get('classname', '')}::{case.get('name', '')}".strip(":")
+            line = case.get("line")
+            failed.append(
+                Finding(
+                    file=case.get("file"),
+                    line=int(line) + 1 if line and line.isdigit() else None,
+                    code=problem.tag,
+                    message=f"{name}: {(problem.get('message') or '').strip()[:300]}",
+                )
+            )
+    return JUnitTotals(
+        tests=sum(_attribute(suite, "tests") for suite in suites),
+        failures=sum(_attribute(suite, "failures") for suite in suites),
+        errors=sum(_attribute(suite, "errors") for suite in suites),
+        skipped=sum(_attribute(suite, "skipped") for suite in suites),
+        failed_cases=tuple(failed),
+    )
+
+
+class PytestSuite(Step):
+    """A pytest run over some test paths, with its JUnit report under ``.qualitykit/junit/``."""
+
+    tools = (LOCK_ALL,)
+    config_files = (
+        "*.py",
+        "/pyproject.toml",
+        "/pytest.ini",
+        "/setup.cfg",
+        "/tox.ini",
+        "/uv.lock",
+    )
+    env_vars = ("PYTHONPATH", "PYTEST_ADDOPTS", "PYTEST_PLUGINS")
+
+    def __init__(self, name: str, description: str, default_paths: tuple[str, ...]) -> None:
+        """A suite step called ``name`` running ``default_paths`` unless settings override."""
+        self.name = name
+        self.description = description
+        self.default_paths = default_paths
+
+    def paths(self, ctx: StepContext) -> tuple[str, ...]:
+        """The test paths this suite runs."""
+        return ctx.settings.paths or self.default_paths
+
+    @override
+    def targets(self, ctx: StepContext) -> list[str]:
+        return ctx.files_under(self.paths(ctx), TEST_FILES)
+
+    @override
+    def inputs(self, ctx: StepContext) -> list[str]:
+        # Tests read fixture data beside them, so every file under the test paths counts.
+        return sorted(set(super().inputs(ctx)) | set(ctx.files_under(self.paths(ctx), ("*",))))
+
+    def junit_path(self, ctx: StepContext) -> str:
+        """Where this run's JUnit report goes."""
+        return str(ctx.state_path("junit", f"{self.name}.xml"))
+
+    @override
+    def prepare(self, ctx: StepContext) -> None:
+        ctx.state_path("junit").mkdir(parents=True, exist_ok=True)
+        # A report left by an earlier run must never stand in for this one.
+        ctx.state_path("junit", f"{self.name}.xml").unlink(missing_ok=True)
+
+    @override
+    def command(self, ctx: StepContext) -> list[str]:
+        return [
+            sys.executable,
+            "-m",
+            "pytest",
+            f"--junitxml={self.junit_path(ctx)}",
+            "-o",
+            "junit_family=xunit1",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            *ctx.settings.args,
+            *self.paths(ctx),
+        ]
+
+    @override
+    def parse(self, run: Completed, ctx: StepContext) -> Outcome:
+        meaning = _EXIT_MEANING.get(run.returncode)
+        if meaning is not None or run.returncode not in {0, 1}:
+            raise ToolOutputError(f"pytest exited {run.returncode} ({meaning or 'unexpected'})")
+        try:
+            totals = parse_junit(Path(self.junit_path(ctx)).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            msg = f"pytest exited {run.returncode} but wrote no JUnit report (did it die mid-run?)"
+            raise ToolOutputError(msg) from None
+        if totals.tests == 0:
+            raise ToolOutputError("the JUnit report records 0 tests")
+        bad = totals.failures + totals.errors
+        if (bad > 0) != (run.returncode == 1):
+            msg = f"pytest exited {run.returncode} but the JUnit report records {bad} failures"
+            raise ToolOutputError(msg)
+        counts = Counts(
+            files=len(self.targets(ctx)),
+            findings=bad,
+            tests=totals.tests,
+            failures=totals.failures,
+            errors=totals.errors,
+            skipped=totals.skipped,
+        )
+        return Outcome(
+            status=Status.FAIL if bad else Status.PASS,
+            summary=counts.describe(),
+            findings=totals.failed_cases,
+            counts=counts,
+        )

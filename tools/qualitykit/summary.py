@@ -1,0 +1,173 @@
+"""Everything the user reads about a gate run.
+
+One status line per step, the summary table, the findings of failed steps,
+``.qualitykit/summary.{json,md}``, the GitHub job summary and annotations.
+
+Human output goes to stderr through rich (plain, without colour, when not a terminal or under
+CI); machine output (``--json``) goes to stdout.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from qualitykit.atomic import write_text_atomic
+from qualitykit.results import Finding, GateResult, Status, StepResult
+
+_STYLE = {
+    Status.PASS: "green",
+    Status.FAIL: "red",
+    Status.ERROR: "bold red",
+    Status.SKIPPED: "yellow",
+}
+_FINDINGS_SHOWN = 10
+_PLAIN_WIDTH = 120
+
+
+def make_console() -> Console:
+    """The stderr console: colour on a terminal, plain text in pipes and under CI."""
+    plain = not sys.stderr.isatty() or os.environ.get("CI", "").lower() in {"1", "true"}
+    return Console(
+        stderr=True,
+        no_color=plain,
+        highlight=False,
+        width=_PLAIN_WIDTH if plain else None,
+        force_terminal=False if plain else None,
+    )
+
+
+def describe(result: StepResult) -> str:
+    """The counts, or for an error the reason, of one result."""
+    text = result.summary or result.counts.describe()
+    return f"{text} (cached)" if result.cached else text
+
+
+def status_line(console: Console, result: StepResult) -> None:
+    """One line for a finished step: status, step, counts or reason, seconds."""
+    style = _STYLE[result.status]
+    console.print(
+        f"[{style}]{result.status.value.upper():<7}[/{style}] {result.step:<14} "
+        f"{escape(describe(result))}  [dim]{result.duration_s:.2f}s[/dim]"
+    )
+
+
+def _location(finding: Finding) -> str:
+    parts = [finding.file or "", str(finding.line or ""), str(finding.col or "")]
+    return ":".join(part for part in parts if part)
+
+
+def _finding_text(finding: Finding) -> str:
+    code = f"{finding.code} " if finding.code else ""
+    where = _location(finding)
+    return f"{where}: {code}{finding.message}" if where else f"{code}{finding.message}"
+
+
+def render(console: Console, gate: GateResult) -> None:
+    """The summary table, then the findings of each step that did not pass, then the verdict."""
+    table = Table(title="qualitykit gate", title_justify="left")
+    table.add_column("step")
+    table.add_column("status")
+    table.add_column("result")
+    table.add_column("seconds", justify="right")
+    for result in gate.steps:
+        style = _STYLE[result.status]
+        table.add_row(
+            result.step,
+            f"[{style}]{result.status.value}[/{style}]",
+            escape(describe(result)),
+            f"{result.duration_s:.2f}",
+        )
+    console.print(table)
+    for result in gate.steps:
+        if result.ok:
+            continue
+        console.print(f"[bold]{result.step}[/bold]: {escape(result.summary)}")
+        for finding in result.findings[:_FINDINGS_SHOWN]:
+            console.print(f"  {escape(_finding_text(finding))}")
+        hidden = len(result.findings) - _FINDINGS_SHOWN
+        if hidden > 0:
+            console.print(f"  … and {hidden} more (qualitykit check {result.step} --json)")
+        if result.log_path:
+            console.print(f"  [dim]log: {result.log_path}[/dim]")
+    if gate.ok:
+        console.print(
+            f"[green]gate passed[/green]: {len(gate.steps)} steps, {gate.duration_s:.2f}s"
+        )
+    else:
+        console.print(f"[bold red]gate failed[/bold red]: {', '.join(gate.failed_steps)}")
+
+
+def markdown(gate: GateResult) -> str:
+    """The summary as a GitHub-flavoured Markdown table (job summary, summary.md)."""
+    verdict = "passed" if gate.ok else f"failed: {', '.join(gate.failed_steps)}"
+    lines = [
+        f"## qualitykit gate {verdict}",
+        "",
+        "| step | status | result | seconds |",
+        "| --- | --- | --- | ---: |",
+    ]
+    for result in gate.steps:
+        text = describe(result).replace("|", "\\|")
+        lines.append(
+            f"| {result.step} | {result.status.value} | {text} | {result.duration_s:.2f} |"
+        )
+    for result in gate.steps:
+        if result.ok or not result.findings:
+            continue
+        lines += ["", f"### {result.step}", ""]
+        lines += [
+            "- `" + _finding_text(finding).replace("`", "'") + "`"
+            for finding in result.findings[:_FINDINGS_SHOWN]
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _escape_annotation(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_annotation(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_annotations(gate: GateResult) -> list[str]:
+    """GitHub Actions ``::error`` workflow commands for the findings of failed steps."""
+    lines: list[str] = []
+    for result in gate.steps:
+        if result.ok:
+            continue
+        if not result.findings:
+            title = _escape_property(f"qualitykit {result.step}")
+            lines.append(f"::error title={title}::{_escape_annotation(result.summary)}")
+        for finding in result.findings:
+            props = [f"title={_escape_property(f'qualitykit {result.step}')}"]
+            if finding.file:
+                props.insert(0, f"file={_escape_property(finding.file)}")
+                if finding.line:
+                    props.insert(1, f"line={finding.line}")
+                    if finding.col:
+                        props.insert(2, f"col={finding.col}")
+            message = f"{finding.code}: {finding.message}" if finding.code else finding.message
+            level = "error" if finding.severity == "error" else "warning"
+            lines.append(f"::{level} {','.join(props)}::{_escape_annotation(message)}")
+    return lines
+
+
+def publish(gate: GateResult, state_dir: Path) -> None:
+    """Write summary.json and summary.md; feed GitHub's job summary and annotations."""
+    write_text_atomic(state_dir / "summary.json", gate.model_dump_json(indent=2))
+    text = markdown(gate)
+    write_text_atomic(state_dir / "summary.md", text)
+    job_summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if job_summary:
+        with Path(job_summary).open("a", encoding="utf-8") as handle:
+            handle.write(text)
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        for line in github_annotations(gate):
+            print(line, flush=True)

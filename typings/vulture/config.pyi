@@ -1,0 +1,6 @@
+# Minimal stubs for the part of vulture's API qualitykit's adapter uses (vulture ships none).
+from typing import Any
+
+class InputError(Exception): ...
+
+def make_config(argv: list[str] | None = None, tomlfile: object = None) -> dict[str, Any]: ...
