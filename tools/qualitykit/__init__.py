@@ -15,10 +15,23 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from qualitykit.results import Counts, Finding, GateResult, Severity, Status, StepResult
-
 if TYPE_CHECKING:
     from collections.abc import Sequence
+
+    from qualitykit.results import Counts, Finding, GateResult, Severity, Status, StepResult
+
+# The result models load on first use: `qualitykit gate`'s no-op path must not import pydantic.
+_MODELS = frozenset({"Counts", "Finding", "GateResult", "Severity", "Status", "StepResult"})
+
+
+def __getattr__(name: str) -> object:
+    """The result models, imported when first asked for."""
+    if name in _MODELS:
+        from qualitykit import results  # noqa: PLC0415
+
+        return getattr(results, name)
+    raise AttributeError(f"module 'qualitykit' has no attribute {name!r}")
+
 
 __all__ = [
     "Counts",

@@ -59,6 +59,13 @@ def _terminate(signum: int, frame: FrameType | None) -> NoReturn:
 def _dispatch(args: argparse.Namespace) -> int:
     # Each command is imported only when it runs: start-up time is part of the no-op gate.
     if args.command == "gate":
+        from qualitykit import fastpath  # noqa: PLC0415
+        from qualitykit.files import find_root  # noqa: PLC0415
+
+        if not args.no_cache and fastpath.applies():
+            root = find_root(args.root)
+            if fastpath.replay(root, fastpath.normalise_selection(args.steps), as_json=args.json):
+                return 0
         from qualitykit.commands import gate  # noqa: PLC0415
 
         return gate.run(

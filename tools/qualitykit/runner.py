@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from qualitykit import fastpath
 from qualitykit.atomic import write_text_atomic
 from qualitykit.cache import cache_key, load_result, reusable, store_result
 from qualitykit.errors import ToolOutputError
@@ -260,7 +261,10 @@ def run_steps(
         store_result(workspace.state_dir, result)
         finish(result)
     ordered = tuple(results[step.name] for step in steps)
-    return GateResult(steps=ordered, duration_s=time.monotonic() - started)
+    gate = GateResult(steps=ordered, duration_s=time.monotonic() - started)
+    if not gate.ok:
+        fastpath.forget(workspace.state_dir)
+    return gate
 
 
 def _run_parallel(pending: list[_Planned], jobs: int) -> Iterator[StepResult]:

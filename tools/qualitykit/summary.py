@@ -9,6 +9,7 @@ CI); machine output (``--json``) goes to stdout.
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 from pathlib import Path
@@ -28,6 +29,16 @@ _STYLE = {
 }
 _FINDINGS_SHOWN = 10
 _PLAIN_WIDTH = 120
+
+
+def render_text(gate: GateResult) -> str:
+    """Status lines, table and verdict as plain text (what a replayed no-op run prints)."""
+    buffer = io.StringIO()
+    console = Console(file=buffer, no_color=True, highlight=False, width=_PLAIN_WIDTH)
+    for result in gate.steps:
+        status_line(console, result)
+    render(console, gate)
+    return buffer.getvalue()
 
 
 def make_console() -> Console:

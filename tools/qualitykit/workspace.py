@@ -6,58 +6,21 @@ Built once per gate run and shared by every step, so the file list and the lock 
 from __future__ import annotations
 
 import hashlib
-import os
-import subprocess
 import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pathspec
 
 from qualitykit.config import Config, load_config
 from qualitykit.errors import QualityKitError
+from qualitykit.files import STATE_DIR, find_root, project_files
 
-STATE_DIR = ".qualitykit"
+if TYPE_CHECKING:
+    from pathlib import Path
+
 LOCKFILE = "uv.lock"
-_WALK_SKIP = frozenset({".git", ".venv", STATE_DIR, "node_modules", "__pycache__", ".tox", ".nox"})
-_GIT_TIMEOUT_S = 60
-
-
-def find_root(start: Path) -> Path:
-    """The nearest directory at or above ``start`` holding a pyproject.toml (else ``start``)."""
-    start = start.resolve()
-    for candidate in (start, *start.parents):
-        if (candidate / "pyproject.toml").is_file():
-            return candidate
-    return start
-
-
-def _git_files(root: Path) -> list[str] | None:
-    try:
-        listing = subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],  # noqa: S607
-            cwd=root,
-            capture_output=True,
-            check=False,
-            timeout=_GIT_TIMEOUT_S,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    if listing.returncode != 0:
-        return None
-    names = {name for name in listing.stdout.decode("utf-8", "surrogateescape").split("\0") if name}
-    # --cached lists tracked files deleted from the work tree; they are not inputs any more.
-    return sorted(name for name in names if (root / name).is_file())
-
-
-def _walk_files(root: Path) -> list[str]:
-    found: list[str] = []
-    for directory, subdirs, files in os.walk(root):
-        subdirs[:] = [name for name in subdirs if name not in _WALK_SKIP]
-        base = Path(directory).relative_to(root)
-        found.extend((base / name).as_posix() for name in files)
-    return sorted(found)
 
 
 def read_locked_versions(path: Path) -> dict[str, str]:
@@ -102,8 +65,7 @@ class Workspace:
     @cached_property
     def files(self) -> list[str]:
         """Project files, relative POSIX paths: git's view (tracked + untracked, not ignored)."""
-        listed = _git_files(self.root)
-        return listed if listed is not None else _walk_files(self.root)
+        return project_files(self.root)
 
     @cached_property
     def locked_versions(self) -> dict[str, str]:

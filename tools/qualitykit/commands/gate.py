@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from qualitykit import fastpath
 from qualitykit.errors import QualityKitError
+from qualitykit.results import GateResult
 from qualitykit.runner import run_steps
 from qualitykit.steps import resolve
-from qualitykit.summary import make_console, publish, render, status_line
+from qualitykit.summary import make_console, publish, render, render_text, status_line
 from qualitykit.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -18,8 +20,9 @@ def run(root: Path, *, use_cache: bool, jobs: int | None, only: str | None, as_j
     """Run the gate in the project at ``root``."""
     workspace = Workspace.load(root)
     names = workspace.config.gate_steps
-    if only:
-        wanted = tuple(name.strip() for name in only.split(",") if name.strip())
+    selection = fastpath.normalise_selection(only)
+    if selection:
+        wanted = tuple(selection.split(","))
         unknown = [name for name in wanted if name not in names]
         if unknown:
             raise QualityKitError(
@@ -29,6 +32,10 @@ def run(root: Path, *, use_cache: bool, jobs: int | None, only: str | None, as_j
     if jobs is not None and jobs < 1:
         raise QualityKitError("--jobs must be at least 1")
     steps = resolve(workspace.config, names)
+    env_vars = sorted({name for step in steps for name in step.env_vars})
+    replayable = use_cache and fastpath.applies() and all(step.cacheable for step in steps)
+    # Taken before any step runs: an edit made during the run must not be recorded as passed.
+    taken = fastpath.fingerprint(workspace.root, selection, env_vars) if replayable else None
     console = make_console()
     gate = run_steps(
         workspace,
@@ -39,6 +46,21 @@ def run(root: Path, *, use_cache: bool, jobs: int | None, only: str | None, as_j
     )
     render(console, gate)
     publish(gate, workspace.state_dir)
+    if taken is not None and gate.ok:
+        replayed = GateResult(
+            steps=tuple(result.model_copy(update={"cached": True}) for result in gate.steps),
+            duration_s=gate.duration_s,
+        )
+        fastpath.record_pass(
+            workspace.root,
+            fastpath.Replay(
+                selection=selection,
+                fingerprint=taken,
+                env_vars=env_vars,
+                gate_json=replayed.model_dump_json(indent=2),
+                rendered=render_text(replayed),
+            ),
+        )
     if as_json:
         print(gate.model_dump_json(indent=2))
     return 0 if gate.ok else 1

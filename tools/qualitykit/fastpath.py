@@ -1,0 +1,129 @@
+"""The no-op gate: replay the last passing run when nothing it could depend on has changed.
+
+Per-step cache keys need the configuration, the step registry and pydantic: about half a
+second of start-up on two cores. A whole-gate *fingerprint* needs none of that. It hashes a
+superset of every step's inputs: the content of every project file (git's view), the
+environment variables the steps read, the interpreter, the installed packages (the
+site-packages directories' listings) and qualitykit's own code. When it equals the
+fingerprint recorded by the last run in which every step passed, that run's results are
+replayed. Any difference falls back to the per-step keys, which rerun exactly the steps whose
+inputs changed. A failed run records nothing, so a failure always reruns.
+
+This module imports only the standard library; keep it that way (benchmarks/gate.py measures).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import sysconfig
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from qualitykit.atomic import write_text_atomic
+from qualitykit.files import STATE_DIR, project_files
+
+RECORD = "gate-fastpath.json"
+_RECORD_SCHEMA = 1
+# Under GitHub Actions the full path runs: it writes the job summary and the annotations.
+_CI_SUMMARY_VARS = ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY")
+
+
+def _digest_file(path: Path) -> str:
+    return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+
+
+def _installed_state() -> dict[str, list[str]]:
+    # Installing, removing or upgrading a package changes the names in site-packages
+    # (each distribution's dist-info directory carries its version).
+    state: dict[str, list[str]] = {}
+    for key in ("purelib", "platlib"):
+        directory = Path(sysconfig.get_path(key))
+        if str(directory) not in state and directory.is_dir():
+            state[str(directory)] = sorted(entry.name for entry in os.scandir(directory))
+    return state
+
+
+def _own_code() -> dict[str, str]:
+    package = Path(__file__).parent
+    return {
+        path.relative_to(package).as_posix(): _digest_file(path)
+        for path in sorted(package.rglob("*.py"))
+    }
+
+
+def fingerprint(root: Path, selection: str, env_vars: list[str]) -> str:
+    """A hash of everything any step of this gate run could depend on."""
+    digest = hashlib.blake2b(digest_size=32)
+    for name in project_files(root):
+        digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
+        digest.update(_digest_file(root / name).encode() + b"\0")
+    context = {
+        "schema": _RECORD_SCHEMA,
+        "selection": selection,
+        "python": [sys.version, sys.executable],
+        "env": {name: os.environ.get(name) for name in sorted(env_vars)},
+        "installed": _installed_state(),
+        "qualitykit": _own_code(),
+    }
+    digest.update(json.dumps(context, sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+def normalise_selection(only: str | None) -> str:
+    """The ``--steps`` selection in a canonical form ("" for the whole gate)."""
+    return ",".join(name.strip() for name in (only or "").split(",") if name.strip())
+
+
+def applies() -> bool:
+    """Whether the fast path may be used in this environment."""
+    return not any(os.environ.get(name) for name in _CI_SUMMARY_VARS)
+
+
+def replay(root: Path, selection: str, *, as_json: bool) -> bool:
+    """Replay the last passing gate if its fingerprint still holds; False to run for real."""
+    state = root / STATE_DIR
+    try:
+        record = json.loads((state / RECORD).read_text(encoding="utf-8"))
+        if record["schema"] != _RECORD_SCHEMA or record["selection"] != selection:
+            return False
+        current = fingerprint(root, selection, list(record["env_vars"]))
+        if current != record["fingerprint"]:
+            return False
+        gate_json = str(record["gate_json"])
+        rendered = str(record["rendered"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return False  # no record, or not one we wrote: run for real
+    summary = state / "summary.json"
+    if not summary.is_file() or summary.read_text(encoding="utf-8") != gate_json:
+        write_text_atomic(summary, gate_json)
+    sys.stderr.write("qualitykit: no input changed since the last passing run; its results:\n")
+    sys.stderr.write(rendered)
+    sys.stderr.flush()
+    if as_json:
+        sys.stdout.write(gate_json + "\n")
+    return True
+
+
+@dataclass(frozen=True)
+class Replay:
+    """What a passing run leaves for the next no-op run to replay."""
+
+    selection: str
+    fingerprint: str  # taken before the run's steps started
+    env_vars: list[str]
+    gate_json: str
+    rendered: str
+
+
+def record_pass(root: Path, replay_: Replay) -> None:
+    """Record a passing run so that an unchanged rerun replays it."""
+    record = {"schema": _RECORD_SCHEMA, **asdict(replay_)}
+    write_text_atomic(root / STATE_DIR / RECORD, json.dumps(record))
+
+
+def forget(state_dir: Path) -> None:
+    """Drop the replay record: after any failure the next run must run for real."""
+    (state_dir / RECORD).unlink(missing_ok=True)
