@@ -104,7 +104,8 @@ class Config(_Section):
 
 def _describe(error: ValidationError) -> str:
     first = error.errors()[0]
-    where = ".".join(str(part) for part in first["loc"] if part != "__root__")
+    # A dict key that fails validation has the pseudo-part "[key]" in its location.
+    where = ".".join(str(part) for part in first["loc"] if part not in {"__root__", "[key]"})
     table = "[tool.qualitykit" + (f".{where}" if where else "") + "]"
     if first["type"] == "extra_forbidden":
         parent, _, key = where.rpartition(".")

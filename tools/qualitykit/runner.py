@@ -182,8 +182,7 @@ def execute(step: Step, ctx: StepContext, argv: list[str], key: str | None) -> S
         )
 
     if step.requires_targets and not step.targets(ctx):
-        paths = ", ".join(ctx.settings.paths or ()) or "its default paths"
-        return error(f"checked 0 files (nothing matched in {paths})")
+        return error("checked 0 files: no project file matched the step's paths")
     step.prepare(ctx)
     timeout_s = ctx.settings.timeout or step.default_timeout_s or ctx.workspace.config.timeout
     run = run_process(argv, ctx.root, timeout_s)

@@ -114,6 +114,11 @@ def render(console: Console, gate: GateResult) -> None:
         console.print(f"[bold red]gate failed[/bold red]: {', '.join(gate.failed_steps)}")
 
 
+def _one_line(text: str) -> str:
+    # A line break would end a table row or a list item mid-text (tool output has blank lines).
+    return " ".join(text.splitlines())
+
+
 def markdown(gate: GateResult) -> str:
     """The summary as a GitHub-flavoured Markdown table (job summary, summary.md)."""
     verdict = "passed" if gate.ok else f"failed: {', '.join(gate.failed_steps)}"
@@ -124,7 +129,7 @@ def markdown(gate: GateResult) -> str:
         "| --- | --- | --- | ---: |",
     ]
     for result in gate.steps:
-        text = describe(result).replace("|", "\\|")
+        text = _one_line(describe(result)).replace("|", "\\|")
         lines.append(
             f"| {result.step} | {result.status.value} | {text} | {result.duration_s:.2f} |"
         )
@@ -133,7 +138,7 @@ def markdown(gate: GateResult) -> str:
             continue
         lines += ["", f"### {result.step}", ""]
         lines += [
-            "- `" + _finding_text(finding).replace("`", "'") + "`"
+            "- `" + _one_line(_finding_text(finding)).replace("`", "'") + "`"
             for finding in result.findings[:_FINDINGS_SHOWN]
         ]
     return "\n".join(lines) + "\n"

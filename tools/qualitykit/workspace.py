@@ -76,7 +76,7 @@ class Workspace:
         """The project files matching gitignore-style ``patterns``, sorted."""
         if not patterns:
             return []
-        spec = pathspec.PathSpec.from_lines("gitwildmatch", patterns)
+        spec = pathspec.GitIgnoreSpec.from_lines(patterns)
         return [name for name in self.files if spec.match_file(name)]
 
     def digest(self, name: str) -> str:

@@ -106,7 +106,10 @@ class PytestSuite(Step):
 
     @override
     def targets(self, ctx: StepContext) -> list[str]:
-        return ctx.files_under(self.paths(ctx), TEST_FILES)
+        # pytest collects a file named on its command line whatever its name (a root test.py).
+        named = {path.strip("/") for path in self.paths(ctx) if path.endswith(".py")}
+        found = set(ctx.files_under(self.paths(ctx), TEST_FILES))
+        return sorted(found | {name for name in ctx.workspace.files if name in named})
 
     @override
     def inputs(self, ctx: StepContext) -> list[str]:

@@ -1,0 +1,61 @@
+"""The step registry: built-in steps in config order, configured commands, unknown names."""
+
+from __future__ import annotations
+
+import pytest
+
+from qualitykit.config import BUILTIN_STEPS, Config, parse_config
+from qualitykit.errors import QualityKitError
+from qualitykit.steps import builtin_steps, resolve
+from qualitykit.steps.command import Command
+from qualitykit.steps.pytest import PytestSuite
+
+
+def test_builtin_steps_match_the_config_names_in_order() -> None:
+    registry = builtin_steps(Config())
+    assert tuple(registry) == BUILTIN_STEPS
+    assert all(step.name == name for name, step in registry.items())
+    assert all(step.description for step in registry.values())
+
+
+def test_regression_suite_runs_the_configured_paths() -> None:
+    step = builtin_steps(parse_config({"regression": ["tests/pinned"]}, "pyproject.toml"))[
+        "regression"
+    ]
+    assert isinstance(step, PytestSuite)
+    assert step.default_paths == ("tests/pinned",)
+
+
+def test_resolve_keeps_the_requested_order() -> None:
+    names = ("makefile", "ruff-lint", "mypy")
+    assert [step.name for step in resolve(Config(), names)] == list(names)
+
+
+def test_resolve_finds_configured_commands() -> None:
+    config = parse_config(
+        {"commands": {"no-todo": {"command": ["grep", "-r", "TODO"], "inputs": ["*.py"]}}},
+        "pyproject.toml",
+    )
+    (step,) = resolve(config, ("no-todo",))
+    assert isinstance(step, Command)
+    assert step.name == "no-todo"
+    assert step.description == "grep -r TODO"
+    assert step.cacheable is True
+
+
+def test_a_command_without_inputs_is_never_cached() -> None:
+    config = parse_config({"commands": {"deploy-check": {"command": ["true"]}}}, "pyproject.toml")
+    (step,) = resolve(config, ("deploy-check",))
+    assert step.cacheable is False
+    assert step.requires_targets is False
+
+
+def test_resolve_unknown_name() -> None:
+    with pytest.raises(QualityKitError, match=r"unknown step 'pytest' \(known steps: ruff-format,"):
+        resolve(Config(), ("ruff-lint", "pytest"))
+
+
+def test_resolve_unknown_name_is_a_usage_error() -> None:
+    with pytest.raises(QualityKitError) as caught:
+        resolve(Config(), ("nope",))
+    assert caught.value.exit_code == 2
