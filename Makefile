@@ -21,6 +21,7 @@ PYTEST_BASE := -p no:cacheprovider
 FAST_SUITES := tests/unit tests/integration tests/regression
 
 .PHONY: help install quality ruff-format ruff-lint mypy pyright vulture actionlint zizmor makefile
+.PHONY: coverage badge badge-check ratchet
 .PHONY: summary test test-slow unit integration regression e2e benchmark format hooks lock clean
 
 help: ## List the targets
@@ -54,6 +55,14 @@ zizmor: $(SYNCED) ## Gate step: zizmor --offline on .github/workflows
 	$(RUN) qualitykit check $@
 makefile: $(SYNCED) ## Gate step: this Makefile (mbake format check, make parse)
 	$(RUN) qualitykit check $@
+coverage: $(SYNCED) ## Gate step: the suite under coverage (branch), floors per group, ratchet
+	$(RUN) qualitykit check coverage
+badge-check: $(SYNCED) ## Gate step (badge): the committed badge matches the measured coverage
+	$(RUN) qualitykit check badge
+badge: $(SYNCED) ## Write docs/assets/coverage.svg (+ its figures) from the measured coverage
+	$(RUN) qualitykit coverage badge
+ratchet: $(SYNCED) ## Accept the measured coverage as the new baseline (coverage-baseline.json)
+	$(RUN) qualitykit coverage ratchet --update
 summary: $(SYNCED) ## Show the last gate results without running anything
 	$(RUN) qualitykit summary
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, NoReturn
 from qualitykit.errors import QualityKitError
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
     from types import FrameType
 
 
@@ -47,6 +47,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     steps = commands.add_parser("steps", help="list the steps and whether the gate runs them")
     _add_common(steps)
+
+    coverage = commands.add_parser("coverage", help="coverage baseline, badge and diff coverage")
+    actions = coverage.add_subparsers(dest="coverage_command", required=True, metavar="ACTION")
+    ratchet = actions.add_parser("ratchet", help="the two-way ratchet's committed baseline")
+    _add_common(ratchet)
+    ratchet.add_argument(
+        "--update", action="store_true", required=True, help="accept the measured figures"
+    )
+    badge = actions.add_parser("badge", help="write the coverage badge and its figures")
+    _add_common(badge)
+    badge.add_argument(
+        "--hook", action="store_true", help="exit 1 when the badge had to change (pre-push)"
+    )
     return parser
 
 
@@ -56,36 +69,55 @@ def _terminate(signum: int, frame: FrameType | None) -> NoReturn:
     raise SystemExit(128 + signum)
 
 
-def _dispatch(args: argparse.Namespace) -> int:
-    # Each command is imported only when it runs: start-up time is part of the no-op gate.
-    if args.command == "gate":
-        from qualitykit import fastpath  # noqa: PLC0415
-        from qualitykit.files import find_root  # noqa: PLC0415
+# Each command is imported only when it runs: start-up time is part of the no-op gate.
+def _gate(args: argparse.Namespace) -> int:
+    from qualitykit import fastpath  # noqa: PLC0415
+    from qualitykit.files import find_root  # noqa: PLC0415
 
-        if not args.no_cache and fastpath.applies():
-            root = find_root(args.root)
-            if fastpath.replay(root, fastpath.normalise_selection(args.steps), as_json=args.json):
-                return 0
-        from qualitykit.commands import gate  # noqa: PLC0415
+    selection = fastpath.normalise_selection(args.steps)
+    replayable = not args.no_cache and fastpath.applies()
+    if replayable and fastpath.replay(find_root(args.root), selection, as_json=args.json):
+        return 0
+    from qualitykit.commands import gate  # noqa: PLC0415
 
-        return gate.run(
-            args.root,
-            use_cache=not args.no_cache,
-            jobs=args.jobs,
-            only=args.steps,
-            as_json=args.json,
-        )
-    if args.command == "check":
-        from qualitykit.commands import check  # noqa: PLC0415
+    return gate.run(
+        args.root, use_cache=not args.no_cache, jobs=args.jobs, only=args.steps, as_json=args.json
+    )
 
-        return check.run(args.root, args.step, use_cache=not args.no_cache, as_json=args.json)
-    if args.command == "summary":
-        from qualitykit.commands import summary  # noqa: PLC0415
 
-        return summary.run(args.root, as_json=args.json)
+def _check(args: argparse.Namespace) -> int:
+    from qualitykit.commands import check  # noqa: PLC0415
+
+    return check.run(args.root, args.step, use_cache=not args.no_cache, as_json=args.json)
+
+
+def _summary(args: argparse.Namespace) -> int:
+    from qualitykit.commands import summary  # noqa: PLC0415
+
+    return summary.run(args.root, as_json=args.json)
+
+
+def _steps(args: argparse.Namespace) -> int:
     from qualitykit.commands import steps  # noqa: PLC0415
 
     return steps.run(args.root)
+
+
+def _coverage(args: argparse.Namespace) -> int:
+    from qualitykit.commands import coverage  # noqa: PLC0415
+
+    if args.coverage_command == "ratchet":
+        return coverage.ratchet_update(args.root)
+    return coverage.write_badge(args.root, hook=args.hook)
+
+
+_HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "gate": _gate,
+    "check": _check,
+    "summary": _summary,
+    "steps": _steps,
+    "coverage": _coverage,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -93,7 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     signal.signal(signal.SIGTERM, _terminate)
     try:
-        return _dispatch(args)
+        return _HANDLERS[args.command](args)
     except QualityKitError as error:
         print(f"qualitykit: error: {error}", file=sys.stderr)
         return error.exit_code

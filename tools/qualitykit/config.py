@@ -6,7 +6,7 @@ Every error names the file and the key, in one line, and ends the command with e
 from __future__ import annotations
 
 import tomllib
-from typing import TYPE_CHECKING, Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -29,9 +29,12 @@ BUILTIN_STEPS: tuple[str, ...] = (
     "actionlint",
     "zizmor",
     "makefile",
+    "coverage",
+    "badge",
 )
 
 Seconds = Annotated[float, Field(gt=0)]
+Percent = Annotated[float, Field(ge=0, le=100)]
 StepName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")]
 
 
@@ -62,6 +65,29 @@ class CommandStep(_Section):
     description: str = ""
 
 
+class CoverageGroup(_Section):
+    """A module group: files matched by ``include`` (gitignore-style globs), its own floor."""
+
+    include: Annotated[tuple[str, ...], Field(min_length=1)]
+    floor: Percent | None = None
+    milestones: tuple[Percent, ...] = ()
+
+
+class CoverageConfig(_Section):
+    """``[tool.qualitykit.coverage]``: the coverage step, its floors, ratchet and badge."""
+
+    tests: tuple[str, ...] = ("tests",)
+    floor: Percent | None = None
+    tolerance: Annotated[float, Field(ge=0)] = 0.1
+    ratchet: bool = True
+    baseline: str = "coverage-baseline.json"
+    groups: dict[str, CoverageGroup] = Field(default_factory=dict[str, CoverageGroup])
+    badge: str = "docs/assets/coverage.svg"
+    badge_tolerance: Annotated[float, Field(ge=0)] = 0.0
+    diff_fail_under: Percent | None = None
+    core: Literal["auto", "ctrace", "pytrace", "sysmon"] = "auto"
+
+
 class Config(_Section):
     """The whole ``[tool.qualitykit]`` table with its defaults filled in."""
 
@@ -72,6 +98,7 @@ class Config(_Section):
     timeout: Seconds = 900.0
     steps: dict[StepName, StepSettings] = Field(default_factory=dict[str, StepSettings])
     commands: dict[StepName, CommandStep] = Field(default_factory=dict[str, CommandStep])
+    coverage: CoverageConfig = Field(default_factory=CoverageConfig)
 
     @model_validator(mode="after")
     def _known_names(self) -> Config:

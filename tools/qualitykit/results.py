@@ -66,6 +66,68 @@ class Counts(_Frozen):
         return ", ".join(parts)
 
 
+class CoverageFigures(_Frozen):
+    """coverage.py's numbers for a file, a group or the total (branch coverage included)."""
+
+    statements: int = 0
+    missing_lines: int = 0
+    branches: int = 0
+    missing_branches: int = 0
+    percent: float = 100.0
+
+    @property
+    def covered(self) -> int:
+        """Covered lines plus covered branches (the numerator of ``percent``)."""
+        return self.statements - self.missing_lines + self.branches - self.missing_branches
+
+    @property
+    def measurable(self) -> int:
+        """Statements plus branches (the denominator of ``percent``)."""
+        return self.statements + self.branches
+
+    def __add__(self, other: CoverageFigures) -> CoverageFigures:
+        """The figures of two sets of files together."""
+        statements = self.statements + other.statements
+        branches = self.branches + other.branches
+        missing_lines = self.missing_lines + other.missing_lines
+        missing_branches = self.missing_branches + other.missing_branches
+        measurable = statements + branches
+        covered = measurable - missing_lines - missing_branches
+        return CoverageFigures(
+            statements=statements,
+            missing_lines=missing_lines,
+            branches=branches,
+            missing_branches=missing_branches,
+            percent=100.0 * covered / measurable if measurable else 100.0,
+        )
+
+
+class GroupCoverage(_Frozen):
+    """One configured module group: its figures against its floor and milestones."""
+
+    name: str
+    files: int
+    figures: CoverageFigures
+    floor: float | None = None
+    next_milestone: float | None = None
+
+    @property
+    def headroom(self) -> float | None:
+        """Percentage points above the floor (negative: below it)."""
+        return None if self.floor is None else self.figures.percent - self.floor
+
+
+class CoverageResult(_Frozen):
+    """What the coverage step measured: total, per file, per group, and the ratchet's view."""
+
+    total: CoverageFigures
+    floor: float | None = None
+    files: dict[str, CoverageFigures] = Field(default_factory=dict[str, CoverageFigures])
+    groups: tuple[GroupCoverage, ...] = ()
+    baseline_total: float | None = None
+    core: str = ""
+
+
 class StepResult(_Frozen):
     """The validated result of one step run (or reused from the cache)."""
 
@@ -80,6 +142,8 @@ class StepResult(_Frozen):
     log_path: str | None = None
     cache_key: str | None = None
     cached: bool = False
+    notes: tuple[str, ...] = ()
+    coverage: CoverageResult | None = None
 
     @property
     def ok(self) -> bool:

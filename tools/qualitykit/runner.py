@@ -112,7 +112,9 @@ def child_environment() -> dict[str, str]:
     return env
 
 
-def run_process(argv: list[str], cwd: Path, timeout_s: float) -> ProcessRun:
+def run_process(
+    argv: list[str], cwd: Path, timeout_s: float, extra_env: dict[str, str] | None = None
+) -> ProcessRun:
     """Run ``argv`` in its own process group; capture output; end the group on timeout."""
     started = time.monotonic()
     executable = shutil.which(argv[0], path=tool_search_path())
@@ -121,7 +123,7 @@ def run_process(argv: list[str], cwd: Path, timeout_s: float) -> ProcessRun:
     process = subprocess.Popen(  # noqa: S603 - argv list, never a shell
         [executable, *argv[1:]],
         cwd=cwd,
-        env=child_environment(),
+        env={**child_environment(), **(extra_env or {})},
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -185,7 +187,7 @@ def execute(step: Step, ctx: StepContext, argv: list[str], key: str | None) -> S
         return error("checked 0 files: no project file matched the step's paths")
     step.prepare(ctx)
     timeout_s = ctx.settings.timeout or step.default_timeout_s or ctx.workspace.config.timeout
-    run = run_process(argv, ctx.root, timeout_s)
+    run = run_process(argv, ctx.root, timeout_s, step.environment(ctx))
     if run.missing:
         return error(f"tool not found: {argv[0]!r} is not installed in this environment")
     _write_log(log_path, run)
@@ -204,6 +206,8 @@ def execute(step: Step, ctx: StepContext, argv: list[str], key: str | None) -> S
         summary=outcome.summary,
         findings=outcome.findings,
         counts=outcome.counts,
+        notes=outcome.notes,
+        coverage=outcome.coverage,
         duration_s=run.duration_s,
         exit_code=run.returncode,
         log_path=str(log_path),
@@ -222,10 +226,13 @@ class _Planned:
     previous: StepResult | None
 
 
-def _plan(step: Step, workspace: Workspace) -> _Planned:
+def _plan(step: Step, workspace: Workspace, needed_keys: list[str | None]) -> _Planned:
     ctx = StepContext(workspace, step.name, workspace.config.settings(step.name))
     argv = step.command(ctx)
-    key = cache_key(step, ctx, argv, step.inputs(ctx)) if step.cacheable else None
+    key: str | None = None
+    if step.cacheable and None not in needed_keys:
+        extra = [*needed_keys, *sorted(step.environment(ctx).items())]
+        key = cache_key(step, ctx, [*argv, *map(str, extra)], step.inputs(ctx))
     return _Planned(step, ctx, argv, key, load_result(workspace.state_dir, step.name))
 
 
@@ -237,9 +244,15 @@ def run_steps(
     jobs: int = 0,
     on_result: Callable[[StepResult], None] | None = None,
 ) -> GateResult:
-    """Run ``steps`` in parallel (reusing cached passes) and return their results in order."""
+    """Run ``steps`` in parallel (reusing cached passes) and return their results in order.
+
+    Every step a step needs must be in ``steps`` (``steps.resolve`` adds them); it runs
+    first, and a dependent of a step that did not pass is an error without running.
+    """
     started = time.monotonic()
-    plans = [_plan(step, workspace) for step in steps]
+    plans: dict[str, _Planned] = {}
+    for step in steps:
+        plans[step.name] = _plan(step, workspace, [plans[name].key for name in step.needs])
     results: dict[str, StepResult] = {}
 
     def finish(result: StepResult) -> None:
@@ -248,15 +261,15 @@ def run_steps(
             on_result(result)
 
     pending: list[_Planned] = []
-    for plan in plans:
+    for plan in plans.values():
         cached = reusable(plan.previous, plan.key) if use_cache and plan.key else None
-        if cached is not None:
+        if cached is not None and plan.step.outputs_present(plan.ctx):
             finish(cached)
         else:
             pending.append(plan)
     # Longest first (by the last known duration) keeps the wall time near the slowest step.
     pending.sort(key=lambda plan: plan.previous.duration_s if plan.previous else 0.0, reverse=True)
-    for result in _run_parallel(pending, jobs or os.cpu_count() or 1):
+    for result in _run_parallel(pending, results, jobs or os.cpu_count() or 1):
         store_result(workspace.state_dir, result)
         finish(result)
     ordered = tuple(results[step.name] for step in steps)
@@ -266,18 +279,47 @@ def run_steps(
     return gate
 
 
-def _run_parallel(pending: list[_Planned], jobs: int) -> Iterator[StepResult]:
+def _blocked(plan: _Planned, done: dict[str, StepResult]) -> StepResult | None:
+    failed = [name for name in plan.step.needs if name in done and not done[name].ok]
+    if not failed:
+        return None
+    return StepResult(
+        step=plan.step.name,
+        status=Status.ERROR,
+        summary=f"not run: it needs {', '.join(failed)}, which did not pass",
+        command=tuple(plan.argv),
+    )
+
+
+def _run_parallel(
+    pending: list[_Planned], done: dict[str, StepResult], jobs: int
+) -> Iterator[StepResult]:
     if not pending:
         return
+    waiting = list(pending)
+    finished = dict(done)
     pool = ThreadPoolExecutor(max_workers=min(jobs, len(pending)), thread_name_prefix="step")
-    futures: set[Future[StepResult]] = {
-        pool.submit(execute, plan.step, plan.ctx, plan.argv, plan.key) for plan in pending
-    }
+    running: dict[Future[StepResult], str] = {}
     try:
-        while futures:
-            done, futures = wait(futures, return_when="FIRST_COMPLETED")
-            for future in done:
-                yield future.result()
+        while waiting or running:
+            for plan in list(waiting):
+                blocked = _blocked(plan, finished)
+                if blocked is not None:
+                    waiting.remove(plan)
+                    finished[plan.step.name] = blocked
+                    yield blocked
+                elif all(name in finished for name in plan.step.needs) and len(running) < jobs:
+                    waiting.remove(plan)
+                    future = pool.submit(execute, plan.step, plan.ctx, plan.argv, plan.key)
+                    running[future] = plan.step.name
+            if not running:
+                continue
+            completed, _ = wait(running, return_when="FIRST_COMPLETED")
+            for future in completed:
+                del running[future]
+                result = future.result()
+                finished[result.step] = result
+                yield result
     finally:
         # Interrupted (Ctrl-C, SIGTERM) or done: no step may outlive the gate.
         pool.shutdown(wait=False, cancel_futures=True)

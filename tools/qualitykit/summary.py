@@ -19,7 +19,14 @@ from rich.markup import escape
 from rich.table import Table
 
 from qualitykit.atomic import write_text_atomic
-from qualitykit.results import Finding, GateResult, Status, StepResult
+from qualitykit.results import (
+    CoverageFigures,
+    CoverageResult,
+    Finding,
+    GateResult,
+    Status,
+    StepResult,
+)
 
 _STYLE = {
     Status.PASS: "green",
@@ -96,6 +103,11 @@ def render(console: Console, gate: GateResult) -> None:
         )
     console.print(table)
     for result in gate.steps:
+        for note in result.notes:
+            console.print(f"[yellow]note[/yellow] {result.step}: {escape(note)}")
+        if result.coverage is not None:
+            console.print(_coverage_table(result.coverage))
+    for result in gate.steps:
         if result.ok:
             continue
         console.print(f"[bold]{result.step}[/bold]: {escape(result.summary)}")
@@ -112,6 +124,43 @@ def render(console: Console, gate: GateResult) -> None:
         )
     else:
         console.print(f"[bold red]gate failed[/bold red]: {', '.join(gate.failed_steps)}")
+
+
+def coverage_rows(coverage: CoverageResult) -> list[tuple[str, ...]]:
+    """The breakdown: group, statements, branches, %, floor, headroom, next milestone."""
+
+    def row(
+        name: str, figures: CoverageFigures, floor: float | None, milestone: float | None
+    ) -> tuple[str, ...]:
+        headroom = "" if floor is None else f"{figures.percent - floor:+.2f}"
+        return (
+            name,
+            str(figures.statements),
+            str(figures.branches),
+            f"{figures.percent:.2f}",
+            "" if floor is None else f"{floor:g}",
+            headroom,
+            "" if milestone is None else f"{milestone:g}",
+        )
+
+    rows = [
+        row(group.name, group.figures, group.floor, group.next_milestone)
+        for group in coverage.groups
+    ]
+    rows.append(row("total", coverage.total, coverage.floor, None))
+    return rows
+
+
+COVERAGE_COLUMNS = ("group", "statements", "branches", "%", "floor", "headroom", "next milestone")
+
+
+def _coverage_table(coverage: CoverageResult) -> Table:
+    table = Table(title=f"coverage ({coverage.core} core)", title_justify="left")
+    for column in COVERAGE_COLUMNS:
+        table.add_column(column, justify="left" if column == "group" else "right")
+    for values in coverage_rows(coverage):
+        table.add_row(*values)
+    return table
 
 
 def _one_line(text: str) -> str:
@@ -133,6 +182,13 @@ def markdown(gate: GateResult) -> str:
         lines.append(
             f"| {result.step} | {result.status.value} | {text} | {result.duration_s:.2f} |"
         )
+    for result in gate.steps:
+        if result.coverage is not None:
+            lines += ["", "### coverage", ""]
+            lines.append("| " + " | ".join(COVERAGE_COLUMNS) + " |")
+            lines.append("| --- |" + " ---: |" * (len(COVERAGE_COLUMNS) - 1))
+            lines += ["| " + " | ".join(values) + " |" for values in coverage_rows(result.coverage)]
+        lines += [f"- note ({result.step}): {_one_line(note)}" for note in result.notes]
     for result in gate.steps:
         if result.ok or not result.findings:
             continue

@@ -6,7 +6,9 @@ from typing import TYPE_CHECKING
 
 from qualitykit.config import BUILTIN_STEPS
 from qualitykit.errors import QualityKitError
+from qualitykit.steps.badge import Badge
 from qualitykit.steps.command import Command
+from qualitykit.steps.coverage import Coverage
 from qualitykit.steps.makefile import Makefile
 from qualitykit.steps.mypy import Mypy
 from qualitykit.steps.pyright import Pyright
@@ -32,10 +34,32 @@ def builtin_steps(config: Config) -> dict[str, Step]:
         Actionlint(),
         Zizmor(),
         Makefile(),
+        Coverage(config.coverage.tests),
+        Badge(),
     ]
     registry = {step.name: step for step in steps}
     assert tuple(registry) == BUILTIN_STEPS, "steps registry and config.BUILTIN_STEPS disagree"  # noqa: S101
     return registry
+
+
+def with_prerequisites(steps: list[Step], known: dict[str, Step]) -> list[Step]:
+    """``steps`` plus the steps they need (transitively), prerequisites first."""
+    ordered: list[Step] = []
+    seen: set[str] = set()
+
+    def visit(step: Step, trail: tuple[str, ...]) -> None:
+        if step.name in seen:
+            return
+        if step.name in trail:
+            raise QualityKitError(f"steps need each other in a cycle: {' -> '.join(trail)}")
+        for name in step.needs:
+            visit(known[name], (*trail, step.name))
+        seen.add(step.name)
+        ordered.append(step)
+
+    for step in steps:
+        visit(step, ())
+    return ordered
 
 
 def resolve(config: Config, names: tuple[str, ...]) -> list[Step]:
@@ -46,4 +70,4 @@ def resolve(config: Config, names: tuple[str, ...]) -> list[Step]:
     if missing:
         choices = ", ".join(known)
         raise QualityKitError(f"unknown step {missing[0]!r} (known steps: {choices})")
-    return [known[name] for name in names]
+    return with_prerequisites([known[name] for name in names], known)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, ClassVar, TypeVar
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from qualitykit.errors import ToolOutputError
-from qualitykit.results import Counts, Finding, Status
+from qualitykit.results import Counts, CoverageResult, Finding, Status
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -79,6 +79,8 @@ class Outcome:
     summary: str = ""
     findings: tuple[Finding, ...] = ()
     counts: Counts = field(default_factory=Counts)
+    notes: tuple[str, ...] = ()
+    coverage: CoverageResult | None = None
 
 
 class Step:
@@ -94,6 +96,18 @@ class Step:
     # Environment variables that change the tool's behaviour.
     env_vars: ClassVar[tuple[str, ...]] = ()
     default_timeout_s: float | None = None
+    # Steps whose results this one reads; they run first, and their keys are part of its key.
+    needs: tuple[str, ...] = ()
+
+    def environment(self, ctx: StepContext) -> dict[str, str]:
+        """Extra environment variables for the tool (part of the cache key via argv/inputs)."""
+        del ctx
+        return {}
+
+    def outputs_present(self, ctx: StepContext) -> bool:
+        """Whether the files a cached PASS left for dependent steps are still there."""
+        del ctx
+        return True
 
     @property
     def cacheable(self) -> bool:

@@ -10,6 +10,7 @@ import sys
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from typing_extensions import override
 
@@ -84,7 +85,7 @@ class PytestSuite(Step):
     """A pytest run over some test paths, with its JUnit report under ``.qualitykit/junit/``."""
 
     tools = (LOCK_ALL,)
-    config_files = (
+    config_files: ClassVar[tuple[str, ...]] = (
         "*.py",
         "/pyproject.toml",
         "/pytest.ini",
@@ -126,12 +127,9 @@ class PytestSuite(Step):
         # A report left by an earlier run must never stand in for this one.
         ctx.state_path("junit", f"{self.name}.xml").unlink(missing_ok=True)
 
-    @override
-    def command(self, ctx: StepContext) -> list[str]:
+    def pytest_args(self, ctx: StepContext) -> list[str]:
+        """Arguments to pytest: the JUnit report, quiet output, the settings' args, the paths."""
         return [
-            sys.executable,
-            "-m",
-            "pytest",
             f"--junitxml={self.junit_path(ctx)}",
             "-o",
             "junit_family=xunit1",
@@ -141,6 +139,10 @@ class PytestSuite(Step):
             *ctx.settings.args,
             *self.paths(ctx),
         ]
+
+    @override
+    def command(self, ctx: StepContext) -> list[str]:
+        return [sys.executable, "-m", "pytest", *self.pytest_args(ctx)]
 
     @override
     def parse(self, run: Completed, ctx: StepContext) -> Outcome:

@@ -1,0 +1,1 @@
+"""Coverage: measurement, floors per group, the two-way ratchet, the badge, diff coverage."""

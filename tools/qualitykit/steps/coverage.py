@@ -1,0 +1,154 @@
+"""The coverage step: the suite under coverage.py, judged as a test run, then by thresholds.
+
+Branch coverage, subprocesses measured, parallel data combined; then the floors and the ratchet.
+
+Coverage of a red or empty suite is never a pass: the JUnit checks of the pytest step apply
+before any figure is looked at. Reports land in ``.qualitykit/coverage/`` (JSON, Cobertura XML).
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from typing import TYPE_CHECKING, ClassVar
+
+from typing_extensions import override
+
+from qualitykit.coverage import measure, ratchet
+from qualitykit.errors import ToolOutputError
+from qualitykit.results import Finding, Status
+from qualitykit.steps.base import Completed, Outcome, StepContext, ToolModel, parse_json_as
+from qualitykit.steps.pytest import PytestSuite
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from qualitykit.results import CoverageResult
+
+
+class _AdapterReport(ToolModel):
+    pytest_exit: int
+    error: str | None
+
+
+def coverage_dir(ctx: StepContext) -> Path:
+    """Where the coverage data, the rcfile and the reports live."""
+    return ctx.state_path("coverage")
+
+
+def report_paths(ctx: StepContext) -> tuple[Path, Path, Path, Path]:
+    """rcfile, data file, JSON report, XML report."""
+    base = coverage_dir(ctx)
+    return base / "coveragerc", base / ".coverage", base / "coverage.json", base / "coverage.xml"
+
+
+def threshold_findings(result: CoverageResult) -> list[Finding]:
+    """A finding for the total below the global floor and for each group below its own."""
+    findings: list[Finding] = []
+    findings.extend(
+        Finding(
+            code="group-floor",
+            message=f"group {group.name!r} ({group.files} files) is at "
+            f"{group.figures.percent:.2f}%, below its floor {group.floor:g}%",
+        )
+        for group in result.groups
+        if group.floor is not None and group.figures.percent < group.floor
+    )
+    if result.floor is not None and result.total.percent < result.floor:
+        findings.append(
+            Finding(
+                code="coverage-floor",
+                message=f"total coverage {result.total.percent:.2f}% is below the floor "
+                f"{result.floor:g}%",
+            )
+        )
+    return findings
+
+
+class Coverage(PytestSuite):
+    """The test suite under coverage, with floors per group and a two-way ratchet."""
+
+    config_files: ClassVar[tuple[str, ...]] = (*PytestSuite.config_files, "/.coveragerc")
+
+    def __init__(self, default_paths: tuple[str, ...]) -> None:
+        """The ``coverage`` step over ``default_paths`` (``[tool.qualitykit.coverage] tests``)."""
+        super().__init__(
+            "coverage", "pytest under coverage.py (branch), floors, ratchet", default_paths
+        )
+
+    @override
+    def inputs(self, ctx: StepContext) -> list[str]:
+        baseline = ctx.workspace.config.coverage.baseline
+        return sorted(set(super().inputs(ctx)) | set(ctx.workspace.select((f"/{baseline}",))))
+
+    @override
+    def prepare(self, ctx: StepContext) -> None:
+        super().prepare(ctx)
+        rcfile, data_file, json_path, xml_path = report_paths(ctx)
+        for stale in (json_path, xml_path, data_file):
+            stale.unlink(missing_ok=True)
+        measure.write_rcfile(ctx.root, rcfile, data_file, ctx.workspace.config.coverage)
+
+    @override
+    def outputs_present(self, ctx: StepContext) -> bool:
+        return all(path.is_file() for path in report_paths(ctx))
+
+    @override
+    def command(self, ctx: StepContext) -> list[str]:
+        rcfile, _, json_path, xml_path = report_paths(ctx)
+        return [
+            sys.executable,
+            "-m",
+            "qualitykit.adapters.coverage_run",
+            f"--rcfile={rcfile}",
+            f"--json={json_path}",
+            f"--xml={xml_path}",
+            "--",
+            *self.pytest_args(ctx),
+        ]
+
+    @override
+    def parse(self, run: Completed, ctx: StepContext) -> Outcome:
+        if run.returncode != 0:
+            raise ToolOutputError(
+                f"the coverage runner exited {run.returncode}: {run.stderr[-300:]}"
+            )
+        adapter = parse_json_as(_AdapterReport, run.stdout, "coverage runner output")
+        suite = super().parse(replace(run, returncode=adapter.pytest_exit), ctx)
+        if suite.status is not Status.PASS:
+            summary = f"{suite.summary}: tests failed, coverage not judged"
+            return replace(suite, summary=summary)
+        if adapter.error is not None:
+            raise ToolOutputError(f"no coverage data: {adapter.error}")
+        settings = ctx.workspace.config.coverage
+        _, _, json_path, _ = report_paths(ctx)
+        result = measure.read_report(json_path, settings, measure.resolve_core(settings.core))
+        findings = threshold_findings(result)
+        notes: list[str] = []
+        if settings.ratchet:
+            baseline = ratchet.load_baseline(ctx.root / settings.baseline)
+            if baseline is None:
+                findings.append(
+                    Finding(
+                        file=settings.baseline,
+                        code="ratchet-missing",
+                        message="no coverage baseline: create it with "
+                        f"`{ratchet.UPDATE_COMMAND}` and commit it",
+                    )
+                )
+            else:
+                result = result.model_copy(update={"baseline_total": baseline.total})
+                drops, notes = ratchet.compare(
+                    result, baseline, settings.tolerance, settings.baseline
+                )
+                findings.extend(drops)
+        failing = [finding for finding in findings if finding.code != "ratchet-file"]
+        summary = f"{result.total.percent:.2f}% ({suite.counts.tests} tests)"
+        return Outcome(
+            status=Status.FAIL if failing else Status.PASS,
+            summary=summary,
+            findings=tuple(findings),
+            counts=suite.counts.model_copy(update={"findings": len(failing)}),
+            notes=tuple(notes),
+            coverage=result,
+        )
