@@ -32,7 +32,12 @@ BUILTIN_STAGES = (
     "actionlint",
     "zizmor",
     "makefile",
+    "coverage",
+    "badge",
 )
+# A stage that reads another's results fails with it (badge needs coverage).
+# The coverage step runs the same tests as regression, so a failing test fails it too.
+DEPENDENTS = {"coverage": ("badge",), "regression": ("coverage", "badge")}
 COMMAND_STAGE = "no-todo"
 ALL_STAGES = (*BUILTIN_STAGES, COMMAND_STAGE)
 
@@ -90,7 +95,23 @@ typeCheckingMode = "strict"
 
 [tool.pytest.ini_options]
 pythonpath = ["src"]
+
+[tool.qualitykit.coverage]
+tests = ["tests"]
+floor = 90
+
+[tool.coverage.run]
+source = ["src/pkg"]
 """
+
+# The committed coverage files (baseline, badge and its figures), made once per session by
+# the real commands and written into every fixture: they depend only on the sources.
+_COVERAGE_FILES = (
+    "coverage-baseline.json",
+    "docs/assets/coverage.svg",
+    "docs/assets/coverage.json",
+)
+_coverage_files_made: dict[str, str] = {}
 
 PACKAGE_INIT = '''\
 """Fixture package."""
@@ -289,6 +310,13 @@ def build_fixture(root: Path, home: Path) -> FixtureRepo:
     repo.write("Makefile", MAKEFILE)
     repo.write(".bake.toml", BAKE_TOML)
     repo.write(".gitignore", ".qualitykit/\n__pycache__/\n")
+    if not _coverage_files_made:
+        for command in (("coverage", "ratchet", "--update"), ("coverage", "badge")):
+            made = repo.run(VENV_PYTHON, "-m", "qualitykit", *command)
+            assert made.returncode == 0, made.explain()
+        _coverage_files_made.update({name: repo.read(name) for name in _COVERAGE_FILES})
+    for name, text in _coverage_files_made.items():
+        repo.write(name, text)
     repo.git("add", "-A")
     repo.git("commit", "-q", "--no-verify", "-m", "fixture: a clean project")
     return repo

@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from e2e.fixture_repo import ALL_STAGES, CORE, MAKEFILE, REGRESSION_TEST, WORKFLOW
+from e2e.fixture_repo import (
+    ALL_STAGES,
+    CORE,
+    DEPENDENTS,
+    MAKEFILE,
+    REGRESSION_TEST,
+    WORKFLOW,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -62,30 +69,28 @@ BREAKS: dict[str, Break] = {
         code="no-any-return",
         file="src/pkg/core.py",
     ),
-    # pyright strict reports an isinstance check that is always true; mypy (without
-    # warn_unreachable) does not.
+    # pyright strict reports a comparison that is always true; mypy allows `is not None`.
+    # A one-line conditional adds no line arc, so coverage stays whole.
     "pyright": Break(
         {
             "src/pkg/core.py": CORE.replace(
                 "    return value * 2\n",
-                "    if not isinstance(value, int):\n"
-                "        raise TypeError(value)\n"
-                "    return value * 2\n",
+                "    return value * 2 if value is not None else 0\n",
             )
         },
-        code="reportUnnecessaryIsInstance",
+        code="reportUnnecessaryComparison",
         file="src/pkg/core.py",
     ),
-    # A public function nobody calls: dead code to vulture, fine to every type checker.
+    # A public class nobody uses: dead code to vulture, fine to every type checker, and its
+    # body runs at import, so coverage stays whole.
     "vulture": Break(
         {
             "src/pkg/core.py": CORE
-            + '\n\ndef triple(value: int) -> int:\n    """Three times ``value``."""\n'
-            "    return value * 3\n"
+            + '\n\nclass Settings:\n    """Settings nobody reads."""\n\n    retries = 3\n'
         },
-        code="unused-function",
+        code="unused-class",
         file="src/pkg/core.py",
-        message="triple",
+        message="Settings",
     ),
     # A behaviour change that only the regression test catches.
     "regression": Break(
@@ -119,6 +124,28 @@ BREAKS: dict[str, Break] = {
         code="mbake-format",
         file="Makefile",
     ),
+    # A branch no test takes: coverage drops below the committed baseline (the ratchet) and
+    # the floor; the badge, which needs coverage, is not judged.
+    "coverage": Break(
+        {
+            "src/pkg/core.py": CORE.replace(
+                "    return value * 2\n",
+                "    if value > 10**6:\n        return 0\n    return value * 2\n",
+            )
+        },
+        code="ratchet-drop",
+        file="coverage-baseline.json",
+    ),
+    # A badge committed by hand with another figure.
+    "badge": Break(
+        {
+            "docs/assets/coverage.svg": (
+                '<svg xmlns="http://www.w3.org/2000/svg"><text>50%</text></svg>\n'
+            )
+        },
+        code="badge-stale",
+        file="docs/assets/coverage.svg",
+    ),
     "no-todo": Break(
         {"README.md": "# fixture\n\nTODO: write the docs\n"},
         code=None,
@@ -142,11 +169,15 @@ def assert_gate_failed_on(repo: FixtureRepo, run: Run, stage: str) -> None:
     """make failed because the gate failed on ``stage`` alone; every other stage passed."""
     assert run.returncode == 2, run.explain()  # make's exit code for a failed recipe
     assert any(MAKE_RECIPE_FAILED.search(line) for line in run.lines()), run.explain()
-    assert f"gate failed: {stage}" in run.lines(), run.explain()
+    dependents = DEPENDENTS.get(stage, ())
+    assert f"gate failed: {', '.join((stage, *dependents))}" in run.lines(), run.explain()
     summary = repo.summary()
     assert tuple(summary) == ALL_STAGES
     assert summary[stage]["status"] == "fail", summary[stage]
-    others = {name: result["status"] for name, result in summary.items() if name != stage}
+    for dependent in dependents:
+        assert summary[dependent]["status"] in {"fail", "error"}, summary[dependent]
+    affected = {stage, *dependents}
+    others = {name: result["status"] for name, result in summary.items() if name not in affected}
     assert others == dict.fromkeys(others, "pass"), run.explain()
     assert status_lines(run)[stage].startswith("FAIL "), run.explain()
 
