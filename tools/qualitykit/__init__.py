@@ -64,7 +64,7 @@ def run_gate(
 
 def run_step(name: str, root: str | Path = ".", *, use_cache: bool = False) -> StepResult:
     """Run one step (built-in or configured command) and return its result."""
-    return run_gate(root, steps=(name,), use_cache=use_cache).steps[0]
+    return run_gate(root, steps=(name,), use_cache=use_cache).step(name)
 
 
 def ruff_check(root: str | Path = ".", *, use_cache: bool = False) -> StepResult:

@@ -162,6 +162,10 @@ class GateResult(_Frozen):
         """True when every step passed (or was skipped by configuration)."""
         return all(step.ok for step in self.steps)
 
+    def step(self, name: str) -> StepResult:
+        """The result of the step called ``name``."""
+        return next(result for result in self.steps if result.step == name)
+
     @property
     def failed_steps(self) -> tuple[str, ...]:
         """Names of the steps that failed or errored, in order."""

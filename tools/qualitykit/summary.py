@@ -155,7 +155,10 @@ COVERAGE_COLUMNS = ("group", "statements", "branches", "%", "floor", "headroom",
 
 
 def _coverage_table(coverage: CoverageResult) -> Table:
-    table = Table(title=f"coverage ({coverage.core} core)", title_justify="left")
+    baseline = (
+        "" if coverage.baseline_total is None else f", baseline {coverage.baseline_total:.2f}%"
+    )
+    table = Table(title=f"coverage ({coverage.core} core{baseline})", title_justify="left")
     for column in COVERAGE_COLUMNS:
         table.add_column(column, justify="left" if column == "group" else "right")
     for values in coverage_rows(coverage):

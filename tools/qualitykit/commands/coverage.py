@@ -31,7 +31,7 @@ def _measure(workspace: Workspace) -> tuple[CoverageResult, StepContext] | None:
         resolve(workspace.config, ("coverage",)),
         on_result=lambda result: status_line(console, result),
     )
-    result = gate.steps[0]
+    result = gate.step("coverage")
     if result.coverage is None:
         console.print(f"coverage: {result.summary} (fix the suite first: make coverage)")
         return None
