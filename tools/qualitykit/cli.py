@@ -55,6 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
     ratchet.add_argument(
         "--update", action="store_true", required=True, help="accept the measured figures"
     )
+    diff = actions.add_parser("diff", help="coverage of the lines changed since a base ref")
+    _add_common(diff)
+    diff.add_argument("--base", required=True, help="git ref to compare with (merge-base)")
+    diff.add_argument("--fail-under", type=float, default=None, help="minimum percent")
+    diff.add_argument("--coverage-xml", type=Path, default=None, help="Cobertura XML to read")
+    diff.add_argument("--json", action="store_true", help="print the result JSON on stdout")
     badge = actions.add_parser("badge", help="write the coverage badge and its figures")
     _add_common(badge)
     badge.add_argument(
@@ -108,6 +114,16 @@ def _coverage(args: argparse.Namespace) -> int:
 
     if args.coverage_command == "ratchet":
         return coverage.ratchet_update(args.root)
+    if args.coverage_command == "diff":
+        from qualitykit.commands import coverage_diff  # noqa: PLC0415
+
+        return coverage_diff.run(
+            args.root,
+            base=args.base,
+            xml=args.coverage_xml,
+            fail_under=args.fail_under,
+            as_json=args.json,
+        )
     return coverage.write_badge(args.root, hook=args.hook)
 
 

@@ -1,0 +1,43 @@
+"""``qualitykit coverage diff --base REF``: coverage of the lines a branch changed."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.markup import escape
+from rich.table import Table
+
+from qualitykit.coverage.diff import compact, diff_coverage
+from qualitykit.summary import make_console
+from qualitykit.workspace import Workspace
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+def run(root: Path, *, base: str, xml: Path | None, fail_under: float | None, as_json: bool) -> int:
+    """Report diff coverage; exit 1 below the threshold (flag, else the config's)."""
+    workspace = Workspace.load(root)
+    threshold = fail_under if fail_under is not None else workspace.config.coverage.diff_fail_under
+    report = xml or workspace.state_dir / "coverage" / "coverage.xml"
+    result = diff_coverage(workspace.root, base, report, threshold)
+    console = make_console()
+    table = Table(title=f"diff coverage against {base}", title_justify="left")
+    for column in ("file", "changed lines", "covered", "%", "missed lines"):
+        table.add_column(column, justify="left" if column in {"file", "missed lines"} else "right")
+    for entry in result.files:
+        percent = "" if entry.percent is None else f"{entry.percent:.2f}"
+        table.add_row(
+            escape(entry.path),
+            str(entry.measured),
+            str(entry.covered),
+            percent,
+            compact(entry.missed_lines),
+        )
+    console.print(table)
+    total = "no measurable changed line" if result.percent is None else f"{result.percent:.2f}%"
+    verdict = "" if threshold is None else f" (fail under {threshold:g}%)"
+    console.print(f"diff coverage: {total}, {result.covered}/{result.measured} lines{verdict}")
+    if as_json:
+        print(result.model_dump_json(indent=2))
+    return 0 if result.passed else 1
