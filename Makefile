@@ -76,8 +76,8 @@ integration: $(SYNCED) ## Integration tests (real tools on repos in tmp_path)
 	$(RUN) pytest $(PYTEST_BASE) -m "not slow" tests/integration
 regression: $(SYNCED) ## Regression tests (gate step: qualitykit check regression)
 	$(RUN) pytest $(PYTEST_BASE) tests/regression
-e2e: $(SYNCED) ## End-to-end: the gate on fixture repos, from the outside
-	$(RUN) pytest $(PYTEST_BASE) tests/e2e
+e2e: $(SYNCED) ## End-to-end: the gate on fixture repos, from the outside (not slow)
+	$(RUN) pytest $(PYTEST_BASE) -m "not slow" tests/e2e
 benchmark: $(SYNCED) ## Side-by-side timings of the gate (prints ratios)
 	$(RUN) benchmarks.gate
 
