@@ -201,3 +201,43 @@ def test_regression_on_toolz(target: Callable[[str], TargetCopy]) -> None:
     assert (counts.tests, counts.skipped) == (193, 1), counts
     assert_real(lint, toolz.root, files=toolz.python_files())
     assert toolz.changes() == []
+
+
+def assert_coverage_measured(gate: GateResult, package: str, run_: Run) -> None:
+    """The coverage step judged a green suite and measured the package's files."""
+    (coverage,) = gate.steps
+    assert coverage.status is Status.PASS, run_.explain()
+    assert (coverage.counts.tests or 0) > 0
+    assert coverage.coverage is not None
+    assert coverage.coverage.total.percent > 50
+    assert coverage.coverage.total.branches > 0
+    measured = [name for name in coverage.coverage.files if name.startswith(f"{package}/")]
+    assert measured, coverage.coverage.files
+
+
+def test_coverage_on_python_slugify(target: Callable[[str], TargetCopy]) -> None:
+    # A root test.py (no tests/ directory), unittest style.
+    slugify = target("python-slugify")
+    slugify.configure(
+        'gate = ["coverage"]\n[tool.qualitykit.coverage]\ntests = ["test.py"]\nratchet = false\n'
+    )  # its own [tool.coverage.run] (source, …) is kept and merged
+
+    run_, gate = slugify.gate()
+
+    assert_coverage_measured(gate, "slugify", run_)
+    assert slugify.changes() == []
+
+
+def test_coverage_on_toolz(target: Callable[[str], TargetCopy]) -> None:
+    # Tests inside the package; a second package (tlz) imports it through a hook.
+    toolz = target("toolz")
+    toolz.configure(
+        'source = ["toolz"]\ngate = ["coverage"]\n'
+        "[tool.qualitykit.coverage]\n"
+        'tests = ["toolz/tests", "toolz/sandbox/tests"]\nratchet = false\n'
+    )
+
+    run_, gate = toolz.gate()
+
+    assert_coverage_measured(gate, "toolz", run_)
+    assert toolz.changes() == []
