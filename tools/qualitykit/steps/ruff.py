@@ -65,7 +65,10 @@ class _RuffStep(Step):
             *self.subcommand,
             "--output-format=json",
             "--force-exclude",
-            f"--cache-dir={ctx.state_path('ruff_cache')}",
+            # ruff's own cache does not notice a new module that changes how an import is
+            # classified (first- or third-party): a stale pass. qualitykit's cache keys on
+            # every input file instead, so ruff always runs from scratch here.
+            "--no-cache",
             *ctx.settings.args,
             *self.targets(ctx),
         ]
