@@ -1,5 +1,5 @@
 # qualitykit: the readable entry point. `make help` lists every target.
-# Fail closed: bash with -e, -u and pipefail for every recipe; no `|| true`, no `-` prefixes.
+# Fail closed: bash with -e, -u and pipefail in every recipe; no swallowed exit codes.
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help

@@ -18,23 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from qualitykit.config import BUILTIN_STEPS
+
 VENV_PYTHON = sys.executable
 VENV_BIN = Path(sys.executable).parent
 
 # What a user sees: the built-in steps in summary order, then the fixture's command step.
-BUILTIN_STAGES = (
-    "ruff-format",
-    "ruff-lint",
-    "mypy",
-    "pyright",
-    "vulture",
-    "regression",
-    "actionlint",
-    "zizmor",
-    "makefile",
-    "coverage",
-    "badge",
-)
+BUILTIN_STAGES = BUILTIN_STEPS
 # A stage that reads another's results fails with it (badge needs coverage).
 # The coverage step runs the same tests as regression, so a failing test fails it too.
 DEPENDENTS = {"coverage": ("badge",), "regression": ("coverage", "badge")}
