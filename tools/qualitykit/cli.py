@@ -66,7 +66,37 @@ def build_parser() -> argparse.ArgumentParser:
     badge.add_argument(
         "--hook", action="store_true", help="exit 1 when the badge had to change (pre-push)"
     )
+    _add_mutation(commands)
     return parser
+
+
+def _add_mutation(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    mutation = commands.add_parser("mutation", help="mutation testing (cosmic-ray operators)")
+    actions = mutation.add_subparsers(dest="mutation_command", required=True, metavar="ACTION")
+    run = actions.add_parser("run", help="run or resume the configured mutation testing")
+    _add_common(run)
+    run.add_argument("--changed", action="store_true", help="only mutants on changed lines")
+    run.add_argument("--base", default=None, help="git ref for --changed (default: origin/main)")
+    run.add_argument("--shard", default=None, help="run shard I of N (I/N), for a CI matrix")
+    run.add_argument("--workers", type=int, default=None, help="worker processes (default: cores)")
+    run.add_argument("--no-cache", action="store_true", help="rerun every mutant and the baseline")
+    run.add_argument(
+        "--no-threshold", action="store_true", help="do not fail below the threshold (shards)"
+    )
+    run.add_argument(
+        "--update-baseline", action="store_true", help="accept the score as the ratchet baseline"
+    )
+    run.add_argument("--json", action="store_true", help="print the MutationResult JSON on stdout")
+    merge = actions.add_parser("merge", help="merge shard sessions into one session and report")
+    _add_common(merge)
+    merge.add_argument("sessions", nargs="+", type=Path, help="session.sqlite files of the shards")
+    merge.add_argument("--output", type=Path, default=None, help="merged session path")
+    merge.add_argument("--no-threshold", action="store_true", help="do not fail below threshold")
+    report = actions.add_parser("report", help="print the last mutation result")
+    _add_common(report)
+    report.add_argument(
+        "--format", choices=("text", "markdown", "json", "html"), default="text", help="format"
+    )
 
 
 def _terminate(signum: int, frame: FrameType | None) -> NoReturn:
@@ -127,12 +157,37 @@ def _coverage(args: argparse.Namespace) -> int:
     return coverage.write_badge(args.root, hook=args.hook)
 
 
+def _mutation(args: argparse.Namespace) -> int:
+    from qualitykit.commands import mutation  # noqa: PLC0415
+
+    if args.mutation_command == "merge":
+        return mutation.merge(
+            args.root, args.sessions, args.output, apply_threshold=not args.no_threshold
+        )
+    if args.mutation_command == "report":
+        return mutation.report(args.root, args.format)
+    base = args.base if args.base is not None else ("origin/main" if args.changed else None)
+    if base is not None and not args.changed:
+        raise QualityKitError("--base needs --changed")
+    return mutation.run(
+        args.root,
+        changed_base=base,
+        shard=args.shard,
+        workers=args.workers,
+        use_cache=not args.no_cache,
+        apply_threshold=not args.no_threshold,
+        update_baseline=args.update_baseline,
+        as_json=args.json,
+    )
+
+
 _HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "gate": _gate,
     "check": _check,
     "summary": _summary,
     "steps": _steps,
     "coverage": _coverage,
+    "mutation": _mutation,
 }
 
 

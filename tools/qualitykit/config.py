@@ -5,6 +5,7 @@ Every error names the file and the key, in one line, and ends the command with e
 
 from __future__ import annotations
 
+import re
 import tomllib
 from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
 
@@ -88,6 +89,34 @@ class CoverageConfig(_Section):
     core: Literal["auto", "ctrace", "pytrace", "sysmon"] = "auto"
 
 
+class MutationConfig(_Section):
+    """``[tool.qualitykit.mutation]``: mutation testing with cosmic-ray's operators."""
+
+    modules: tuple[str, ...] = ()
+    exclude_modules: tuple[str, ...] = ()
+    exclude_operators: tuple[str, ...] = ()
+    tests: tuple[str, ...] = ()
+    python: str | None = None
+    workers: Annotated[int, Field(ge=0)] = 0
+    timeout_factor: Annotated[float, Field(ge=1)] = 5.0
+    timeout_min: Seconds = 5.0
+    threshold: Percent = 0.0
+    ratchet: bool = False
+    baseline: str = "mutation-baseline.json"
+    tolerance: Annotated[float, Field(ge=0)] = 0.5
+    allow_errors: bool = False
+
+    @model_validator(mode="after")
+    def _valid_patterns(self) -> MutationConfig:
+        for pattern in self.exclude_operators:
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                msg = f"exclude-operators: {pattern!r} is not a regular expression: {error}"
+                raise ValueError(msg) from None
+        return self
+
+
 class Config(_Section):
     """The whole ``[tool.qualitykit]`` table with its defaults filled in."""
 
@@ -99,6 +128,7 @@ class Config(_Section):
     steps: dict[StepName, StepSettings] = Field(default_factory=dict[str, StepSettings])
     commands: dict[StepName, CommandStep] = Field(default_factory=dict[str, CommandStep])
     coverage: CoverageConfig = Field(default_factory=CoverageConfig)
+    mutation: MutationConfig = Field(default_factory=MutationConfig)
 
     @model_validator(mode="after")
     def _known_names(self) -> Config:
