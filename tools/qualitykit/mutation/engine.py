@@ -20,7 +20,9 @@ import difflib
 import hashlib
 import json
 import os
+import contextlib
 import queue
+import signal
 import subprocess
 import sys
 import threading
@@ -30,11 +32,12 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
 
 from qualitykit.atomic import write_text_atomic
+from qualitykit.config import MutationConfig
 from qualitykit.errors import ConfigError, QualityKitError
 from qualitykit.mutation.copies import Copies
 from qualitykit.mutation.mutants import ModuleMutants, Mutant, operator_names
 from qualitykit.mutation.results import MutantResult, MutationResult, Outcome, count
-from qualitykit.mutation.session import open_session, render_config
+from qualitykit.mutation.session import Session, open_session, render_config
 from qualitykit.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -66,7 +69,6 @@ class Baseline:
     tests: list[str]
     durations: dict[str, float]
     lines: dict[str, dict[int, list[str]]]
-    preload: list[str]
 
     def select(self, mutant: Mutant) -> list[str] | None:
         """The tests that execute ``mutant``'s lines, fastest first (None: none does).
@@ -159,57 +161,82 @@ def run(
             session.reset(mutants)
             write_text_atomic(marker, json.dumps({"fingerprint": fingerprint}) + "\n")
         stored = session.results()
-        first = copies.make(1)[0]
-        baseline, error = _baseline(first, state_dir, modules, python, pytest_args, tree_hash, options)
-        if baseline is None:
-            problems.append(error)
-            return finish(workspace, scope, state.results, problems, notes, options, started, 0)
-        plans: list[_Plan] = []
-        for mutant in scope:
-            tests = baseline.select(mutant)
-            key = _cache_key(mutant, tests, first, tree_hash)
-            record = stored.get(mutant.job_id)
-            if record is not None and record[0] is not Outcome.ERROR:
-                state.results[mutant.job_id] = _result(mutant, record[0], tests, record[2], cached=True)
-                continue
-            if tests is None:
-                outcome, diff = _unrun(by_module[mutant.module], mutant)
-                session.record(mutant.job_id, outcome, diff=diff)
-                state.results[mutant.job_id] = _result(mutant, outcome, None, diff)
-                continue
-            hit = state.cache.get(key) if options.use_cache else None
-            if hit is not None:
-                outcome = Outcome(hit["outcome"])
-                result = _result(mutant, outcome, tests, str(hit.get("diff", "")), cached=True)
-                session.record(mutant.job_id, outcome, diff=result.diff)
-                state.results[mutant.job_id] = result
-                continue
-            timeout = config.timeout_min + config.timeout_factor * sum(
-                baseline.durations.get(test, 0.0) for test in tests
-            )
-            plans.append(_Plan(mutant, tests, timeout, key))
-        if scope and all(r.outcome is Outcome.NO_COVERAGE for r in state.results.values()) and not plans:
-            problems.append(
-                "no test executes any mutated line: every mutant is no-coverage "
-                "(check [tool.qualitykit.mutation] tests)"
-            )
-        if plans:
-            count_workers = max(1, min(workers, len(plans)))
-            paths = copies.make(count_workers)
-            spec = _spec(modules, pytest_args, baseline)
-            pool = _Pool(python, spec, paths, state_dir)
-            try:
+        resumable = {job for job, record in stored.items() if record[0] is not Outcome.ERROR}
+        pending = sum(1 for mutant in scope if mutant.job_id not in resumable)
+        count_workers = max(1, min(workers, pending))
+        paths = copies.make(1 + count_workers if pending else 1)
+        first = paths[0]
+        # The workers warm up (pytest, collection) while the baseline runs in its own copy.
+        spec = _spec(modules, pytest_args)
+        pool = _Pool(python, spec, paths[1:], state_dir) if pending else None
+        try:
+            baseline, error = _baseline(first, state_dir, modules, python, pytest_args, tree_hash, options)
+            if baseline is None:
+                problems.append(error)
+                return finish(workspace, scope, state.results, problems, notes, options, started, 0)
+            plans = _plan(scope, baseline, by_module, stored, session, state, first, tree_hash, options, config)
+            if scope and not plans and all(
+                r.outcome is Outcome.NO_COVERAGE for r in state.results.values()
+            ):
+                problems.append(
+                    "no test executes any mutated line: every mutant is no-coverage "
+                    "(check [tool.qualitykit.mutation] tests)"
+                )
+            if plans and pool is not None:
+                pool.ready()
                 sanity = _sanity(pool, plans, by_module)
                 if sanity:
                     problems.append(sanity)
                 else:
                     _execute(pool, plans, by_module, session, state, progress)
-            finally:
+        finally:
+            if pool is not None:
                 pool.close()
-                if options.use_cache:
-                    _save_cache(cache_path, state.cache)
-        used = min(workers, len(plans)) if plans else 0
+            if options.use_cache:
+                _save_cache(cache_path, state.cache)
+        used = count_workers if pending else 0
         return finish(workspace, scope, state.results, problems, notes, options, started, used)
+
+
+def _plan(  # noqa: PLR0913 - the run's state so far
+    scope: list[Mutant],
+    baseline: Baseline,
+    by_module: dict[str, ModuleMutants],
+    stored: dict[str, tuple[Outcome, str, str]],
+    session: Session,
+    state: _State,
+    copy: Path,
+    tree_hash: str,
+    options: RunOptions,
+    config: MutationConfig,
+) -> list[_Plan]:
+    """Settle what needs no run (resumed, unreachable, cached); plan the rest."""
+    plans: list[_Plan] = []
+    for mutant in scope:
+        never = by_module[mutant.module].never_runs(mutant)
+        tests = None if never else baseline.select(mutant)
+        record = stored.get(mutant.job_id)
+        if record is not None and record[0] is not Outcome.ERROR:
+            state.results[mutant.job_id] = _result(mutant, record[0], tests, record[2], cached=True)
+            continue
+        if tests is None:
+            outcome, diff = _unrun(by_module[mutant.module], mutant)
+            session.record(mutant.job_id, outcome, diff=diff)
+            state.results[mutant.job_id] = _result(mutant, outcome, None, diff)
+            continue
+        key = _cache_key(mutant, tests, copy, tree_hash)
+        hit = state.cache.get(key) if options.use_cache else None
+        if hit is not None:
+            outcome = Outcome(hit["outcome"])
+            result = _result(mutant, outcome, tests, str(hit.get("diff", "")), cached=True)
+            session.record(mutant.job_id, outcome, diff=result.diff)
+            state.results[mutant.job_id] = result
+            continue
+        timeout = config.timeout_min + config.timeout_factor * sum(
+            baseline.durations.get(test, 0.0) for test in tests
+        )
+        plans.append(_Plan(mutant, tests, timeout, key))
+    return plans
 
 
 def _modules(workspace: Workspace) -> list[str]:
@@ -406,7 +433,6 @@ def _baseline(  # noqa: PLR0913 - the baseline's inputs
         tests=list(report["tests"]),
         durations=dict(report["durations"]),
         lines=lines,
-        preload=list(report["preload"]),
     ), ""
 
 
@@ -423,13 +449,8 @@ def _source_roots(modules: Sequence[str]) -> list[str]:
     return roots
 
 
-def _spec(modules: list[str], pytest_args: list[str], baseline: Baseline) -> dict[str, Any]:
-    return {
-        "sys_path": _source_roots(modules),
-        "modules": modules,
-        "pytest_args": pytest_args,
-        "preload": baseline.preload,
-    }
+def _spec(modules: list[str], pytest_args: list[str]) -> dict[str, Any]:
+    return {"sys_path": _source_roots(modules), "modules": modules, "pytest_args": pytest_args}
 
 
 class _Worker:
@@ -440,8 +461,10 @@ class _Worker:
         self.spec = {**spec, "root": str(copy), "log": str(log)}
         self.copy = copy
         self.process: subprocess.Popen[str] | None = None
+        self.waiting = False
 
-    def start(self) -> None:
+    def spawn(self) -> None:
+        """Start the process; :meth:`ready` waits for its warm-up."""
         self.process = subprocess.Popen(
             [self.python, str(WORKER_SCRIPT), "serve", json.dumps(self.spec)],
             cwd=self.copy,
@@ -452,13 +475,18 @@ class _Worker:
             bufsize=1,
             start_new_session=True,
         )
-        ready = self._read()
-        if ready is None:
-            msg = f"mutation: a worker failed to start; see {self.spec['log']}"
-            raise QualityKitError(msg)
+        self.waiting = True
+
+    def ready(self) -> None:
+        """Wait for the worker's warm-up to end."""
+        if self.waiting:
+            self.waiting = False
+            if self._read() is None:
+                msg = f"mutation: a worker failed to start; see {self.spec['log']}"
+                raise QualityKitError(msg)
 
     def _read(self) -> dict[str, Any] | None:
-        assert self.process is not None  # noqa: S101 - started
+        assert self.process is not None  # noqa: S101 - spawned
         stdout = cast("IO[str]", self.process.stdout)
         line = stdout.readline()
         if not line:
@@ -468,8 +496,9 @@ class _Worker:
     def ask(self, job: dict[str, Any]) -> dict[str, Any] | None:
         """Send one job, wait for its answer (None: the worker died)."""
         if self.process is None or self.process.poll() is not None:
-            self.start()
-        assert self.process is not None  # noqa: S101 - started
+            self.spawn()
+        self.ready()
+        assert self.process is not None  # noqa: S101 - spawned
         try:
             stdin = cast("IO[str]", self.process.stdin)
             stdin.write(json.dumps(job) + "\n")
@@ -479,12 +508,11 @@ class _Worker:
         return self._read()
 
     def close(self) -> None:
+        """Kill the worker's process group (its zygote; test children die with them)."""
         if self.process is None:
             return
-        try:
-            os.killpg(self.process.pid, 9)
-        except (ProcessLookupError, PermissionError):
-            pass
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait()
         for stream in (self.process.stdin, self.process.stdout):
             if stream is not None:
@@ -495,13 +523,18 @@ class _Pool:
     def __init__(self, python: str, spec: dict[str, Any], copies: list[Path], state_dir: Path) -> None:
         logs = state_dir / "workers"
         logs.mkdir(parents=True, exist_ok=True)
-        self.workers = [
-            _Worker(python, spec, copy, logs / f"worker-{index}.log") for index, copy in enumerate(copies)
-        ]
-        # Started from this (the main) thread: PR_SET_PDEATHSIG ties a worker to its creator.
+        self.workers: list[_Worker] = []
+        # Spawned from this (the main) thread: PR_SET_PDEATHSIG ties a worker to its creator.
+        for index, copy in enumerate(copies):
+            log = logs / f"worker-{index}.log"
+            log.write_text("", encoding="utf-8")
+            worker = _Worker(python, spec, copy, log)
+            worker.spawn()
+            self.workers.append(worker)
+
+    def ready(self) -> None:
         for worker in self.workers:
-            (logs / f"worker-{self.workers.index(worker)}.log").write_text("", encoding="utf-8")
-            worker.start()
+            worker.ready()
 
     def close(self) -> None:
         for worker in self.workers:
@@ -515,6 +548,7 @@ def _job(plan: _Plan, source: str) -> dict[str, Any]:
         "source": source,
         "tests": plan.tests,
         "timeout": plan.timeout,
+        "function": plan.mutant.function,
     }
 
 
@@ -525,16 +559,32 @@ def _sanity(pool: _Pool, plans: list[_Plan], by_module: dict[str, ModuleMutants]
         counts[plan.mutant.module] = counts.get(plan.mutant.module, 0) + 1
     module = max(counts, key=counts.__getitem__)
     tests = sorted({test for plan in plans if plan.mutant.module == module for test in plan.tests})
-    probe = _Plan(plans[0].mutant, tests, max(plan.timeout for plan in plans), "")
+    timeout = max(plan.timeout for plan in plans)
+    probe = _Plan(plans[0].mutant, tests, timeout, "")
     job = {**_job(probe, by_module[module].source + _SANITY_LINE), "id": "sanity", "module": module}
+    job["function"] = None
+    failure = _expect_killed(pool, job, f"with {module} replaced by a module that raises on import")
+    if failure:
+        return failure
+    # The in-place path too: a function swapped for one that raises must fail its tests.
+    patched = next((plan for plan in plans if plan.mutant.function), None)
+    if patched is not None:
+        source = by_module[patched.mutant.module].source
+        job = {**_job(patched, source), "id": "sanity-patch", "probe": True, "timeout": timeout}
+        what = f"with {patched.mutant.function} of {patched.mutant.module} made to raise"
+        return _expect_killed(pool, job, what)
+    return ""
+
+
+def _expect_killed(pool: _Pool, job: dict[str, Any], what: str) -> str:
     answer = pool.workers[0].ask(job)
     if answer is None:
         return "sanity check: the worker died running the tests"
     if answer["outcome"] != Outcome.KILLED.value:
         return (
-            f"sanity check: with {module} replaced by a module that raises on import, the selected "
-            f"tests gave {answer['outcome']!r} (pytest exit {answer.get('exit')}), not killed: they do "
-            "not import the copy under test (an installed package shadows it?) or ignore failures"
+            f"sanity check: {what}, the selected tests gave {answer['outcome']!r} (pytest exit "
+            f"{answer.get('exit')}), not killed: they do not test the copy under test (an "
+            "installed package shadows it?) or ignore failures"
         )
     return ""
 
@@ -547,10 +597,27 @@ def _execute(  # noqa: PLR0913 - the run's collaborators
     state: _State,
     progress: Callable[[int, int, int], None] | None,
 ) -> None:
-    # Longest first: a long mutant started last would leave the other workers idle.
-    plans = sorted(plans, key=lambda plan: -plan.timeout)
+    # In source order, so that neighbours share their killers: the test that killed a mutant
+    # of a function runs first for the next mutant of that function (-x stops at it).
+    plans = sorted(plans, key=lambda plan: (plan.mutant.module, plan.mutant.start))
     feed: Iterator[_Plan] = iter(plans)
     lock = threading.Lock()
+    killers: dict[tuple[str, str | None], list[str]] = {}
+
+    def ordered(plan: _Plan) -> _Plan:
+        known = killers.get((plan.mutant.module, plan.mutant.definition), [])
+        first = [test for test in known if test in plan.tests]
+        if not first:
+            return plan
+        rest = [test for test in plan.tests if test not in first]
+        return _Plan(plan.mutant, first + rest, plan.timeout, plan.cache_key)
+
+    def learn(plan: _Plan, killer: str) -> None:
+        with lock:
+            known = killers.setdefault((plan.mutant.module, plan.mutant.definition), [])
+            if killer in known:
+                known.remove(killer)
+            known.insert(0, killer)
     answers: queue.Queue[tuple[_Plan, str, dict[str, Any] | None] | None] = queue.Queue()
 
     def serve(worker: _Worker) -> None:
@@ -559,6 +626,7 @@ def _execute(  # noqa: PLR0913 - the run's collaborators
                 plan = next(feed, None)
                 if plan is None:
                     break
+                plan = ordered(plan)
                 source = by_module[plan.mutant.module].mutated_source(plan.mutant)
             if source is None:
                 answers.put((plan, "", {"outcome": Outcome.ERROR.value, "detail": "no mutation"}))
@@ -568,6 +636,8 @@ def _execute(  # noqa: PLR0913 - the run's collaborators
             if answer is None:
                 # A dead worker is not the mutant's doing: a fresh worker tries once more.
                 answer = worker.ask(_job(plan, source))
+            if answer is not None and answer.get("killer"):
+                learn(plan, str(answer["killer"]))
             answers.put((plan, diff, answer))
         answers.put(None)
 

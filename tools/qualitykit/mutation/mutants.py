@@ -15,6 +15,7 @@ cosmic-ray. Two things differ, both for speed and reproducibility:
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import re
 from dataclasses import dataclass
@@ -25,10 +26,10 @@ from cosmic_ray.ast import ast_nodes, get_ast
 from cosmic_ray.ast.ast_query import ASTQuery
 from cosmic_ray.mutating import mutate_code
 
+import parso.tree
+
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
-
-    import parso.tree
     from cosmic_ray.plugins import Operator
 
 # The parso node types that start a statement: coverage.py records a multi-line statement under
@@ -64,6 +65,9 @@ class Mutant:
     # In a function's signature (annotations, defaults): the lines of that function's body.
     body: tuple[int, int] | None = None
     in_annotation: bool = False  # inside a parameter's or the return's annotation
+    # The qualified name of the outermost function whose body holds the mutant (under only
+    # classes): a worker may swap that function's code in place instead of re-importing.
+    function: str | None = None
 
     @property
     def lines(self) -> range:
@@ -91,6 +95,8 @@ class ModuleMutants:
         self.source = source
         self.source_hash = hashlib.sha256(source.encode("utf-8")).hexdigest()
         tree = get_ast(source)
+        # ``from __future__ import annotations``: annotations are kept as strings, never run.
+        self.postponed = _postponed_annotations(source)
         self._chunks = [child.get_code() for child in tree.children]
         exact = "".join(self._chunks) == source
         self.mutants: list[Mutant] = []
@@ -122,9 +128,14 @@ class ModuleMutants:
                         in_body=_in_function_body(node),
                         body=_signature_body(node),
                         in_annotation=_in_annotation(node),
+                        function=_patchable_function(node),
                     )
                 )
                 self._slots[job_id] = _Slot(index, local) if sliceable else None
+
+    def never_runs(self, mutant: Mutant) -> bool:
+        """Whether the mutated code is never executed: an annotation under PEP 563."""
+        return self.postponed and mutant.in_annotation
 
     def mutated_source(self, mutant: Mutant) -> str | None:
         """The module's source with ``mutant`` applied (None: the operator made no change)."""
@@ -198,6 +209,43 @@ def _in_annotation(node: parso.tree.NodeOrLeaf) -> bool:
         index = siblings.index(child)
         return index > 0 and getattr(siblings[index - 1], "value", None) == "->"
     return False
+
+
+def _patchable_function(node: parso.tree.NodeOrLeaf) -> str | None:
+    """``Class.method`` or ``function`` when ``node`` is in that def's body and the def is
+    nested only in classes; None otherwise (module-level code, signatures, class bodies)."""
+    ancestors: list[parso.tree.NodeOrLeaf] = [node]
+    parent = node.parent
+    while parent is not None:
+        ancestors.append(parent)
+        parent = parent.parent
+    names: list[str] = []
+    # Walk from the module down: classes add to the name, the first def decides.
+    for depth in range(len(ancestors) - 1, 0, -1):
+        item = ancestors[depth]
+        if item.type == "lambdef":
+            return None
+        if item.type not in {"funcdef", "classdef"}:
+            continue
+        assert isinstance(item, parso.tree.BaseNode)  # noqa: S101 - defs have children
+        names.append(item.children[1].get_code(include_prefix=False))
+        if item.type == "funcdef":
+            in_body = ancestors[depth - 1] is item.children[-1]
+            return ".".join(names) if in_body else None
+    return None
+
+
+def _postponed_annotations(source: str) -> bool:
+    try:
+        module = ast.parse(source)
+    except SyntaxError:
+        return False
+    return any(
+        isinstance(node, ast.ImportFrom)
+        and node.module == "__future__"
+        and any(alias.name == "annotations" for alias in node.names)
+        for node in module.body
+    )
 
 
 def _job_id(module: str, source_hash: str, operator: str, occurrence: int) -> str:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import shlex
 import sqlite3
+import time
 from typing import TYPE_CHECKING
 
 from cosmic_ray.config import serialize_config
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from qualitykit.mutation.mutants import Mutant
 
 _TABLES = {"work_items", "mutation_specs", "work_results"}
+_FLUSH_EVERY_S = 0.5
 
 
 def _to_work_result(outcome: Outcome, detail: str, diff: str) -> WorkResult:
@@ -82,10 +84,15 @@ class Session:
             self._db = WorkDB(path, WorkDB.Mode.create)
         except SQLAlchemyError as error:
             raise _corrupt(path, error) from None
+        self._buffer: list[tuple[str, str | None, str | None, str | None, str]] = []
+        self._flushed = time.monotonic()
 
     def close(self) -> None:
-        """Release the database."""
-        self._db.close()
+        """Write what is buffered; release the database."""
+        try:
+            self.flush()
+        finally:
+            self._db.close()
 
     def job_ids(self) -> set[str]:
         """Every work item's job id."""
@@ -103,11 +110,13 @@ class Session:
 
     def reset(self, mutants: Iterable[Mutant]) -> None:
         """Replace every work item (and result) with ``mutants``."""
+        self._buffer.clear()
         self._db.clear()
         self._db.add_work_items(_work_item(mutant) for mutant in mutants)
 
     def results(self) -> dict[str, tuple[Outcome, str, str]]:
         """job id -> (outcome, output, diff) for every stored result."""
+        self.flush()
         try:
             return {
                 job_id: (outcome_of(result), result.output or "", result.diff or "")
@@ -117,8 +126,31 @@ class Session:
             raise _corrupt(self.path, error) from None
 
     def record(self, job_id: str, outcome: Outcome, detail: str = "", diff: str = "") -> None:
-        """Store one mutant's result (committed at once: a kill loses nothing stored)."""
-        self._db.set_result(job_id, _to_work_result(outcome, detail, diff))
+        """Store one mutant's result: buffered, written at least every half second."""
+        result = _to_work_result(outcome, detail, diff)
+        self._buffer.append((
+            result.worker_outcome.name,
+            result.output,
+            None if result.test_outcome is None else result.test_outcome.name,
+            result.diff,
+            job_id,
+        ))
+        if time.monotonic() - self._flushed > _FLUSH_EVERY_S:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the buffered results in one transaction (a kill loses at most half a second)."""
+        self._flushed = time.monotonic()
+        if not self._buffer:
+            return
+        rows, self._buffer = self._buffer, []
+        # The columns as cosmic-ray's SQLAlchemy models store them (enums by name).
+        with contextlib.closing(sqlite3.connect(self.path)) as db, db:
+            db.executemany(
+                "insert or replace into work_results"
+                " (worker_outcome, output, test_outcome, diff, job_id) values (?, ?, ?, ?, ?)",
+                rows,
+            )
 
 
 def _work_item(mutant: Mutant) -> WorkItem:

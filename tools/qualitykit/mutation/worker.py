@@ -32,9 +32,10 @@ import select
 import signal
 import sys
 import time
+import types
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 _HERE = str(Path(__file__).resolve().parent)
 if sys.path and sys.path[0] == _HERE:
@@ -128,7 +129,6 @@ def baseline(spec: dict[str, Any]) -> int:
     files = {str(root / module): module for module in spec["modules"]}
     cov = coverage.Coverage(data_file=None, include=list(files), config_file=False)
     recorder = _Recorder(cov)
-    before = set(sys.modules)
     cov.start()
     try:
         code = int(pytest.main([*spec["pytest_args"], "-p", "no:cacheprovider"], plugins=[recorder]))
@@ -142,18 +142,12 @@ def baseline(spec: dict[str, Any]) -> int:
             continue
         by_line = data.contexts_by_lineno(path)
         lines[module] = {str(line): sorted(set(contexts)) for line, contexts in by_line.items()}
-    preload = sorted(
-        name
-        for name, module in list(sys.modules.items())
-        if name not in before and _outside(module, root)
-    )
     report = {
         "exit": code,
         "tests": recorder.tests,
         "durations": recorder.durations,
         "failed": recorder.failed,
         "lines": lines,
-        "preload": preload,
     }
     output.write_text(json.dumps(report), encoding="utf-8")
     return 0
@@ -170,6 +164,17 @@ def _outside(module: object, root: Path) -> bool:
     return not Path(where).resolve().is_relative_to(root)
 
 
+class _FirstFailure:
+    """A pytest plugin noting the first failing test (the worker reports it as the killer)."""
+
+    def __init__(self) -> None:
+        self.nodeid = ""
+
+    def pytest_runtest_logreport(self, report: Any) -> None:
+        if report.failed and not self.nodeid:
+            self.nodeid = str(report.nodeid)
+
+
 class _CollectionWatcher:
     """A pytest plugin noting whether collecting a test module failed."""
 
@@ -181,10 +186,222 @@ class _CollectionWatcher:
             self.failed = True
 
 
-def _plugin_packages() -> set[str]:
-    from importlib.metadata import entry_points  # noqa: PLC0415
+def _classify(code: int) -> str:
+    if code == _SURVIVED:
+        return "survived"
+    if code in _KILLED_CODES or code < 0:
+        return "killed"
+    return "error"
 
-    return {entry.module.partition(".")[0] for entry in entry_points(group="pytest11")}
+
+_FALLBACK = "fallback"
+
+
+def _functions(paths: set[str]) -> dict[tuple[str, str], list[Any]]:
+    """(file, qualified name) -> every function object of the mutated modules."""
+    found: dict[tuple[str, str], list[Any]] = {}
+    for obj in gc.get_objects():
+        if isinstance(obj, types.FunctionType):
+            code = obj.__code__
+            filename = os.path.realpath(code.co_filename)
+            if filename in paths:
+                found.setdefault((filename, code.co_qualname), []).append(obj)
+    return found
+
+
+def _code_named(code: types.CodeType, qualname: str) -> list[types.CodeType]:
+    found: list[types.CodeType] = []
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            if const.co_qualname == qualname:
+                found.append(const)
+            found.extend(_code_named(const, qualname))
+    return found
+
+
+class _Zygote:
+    """A fork of the worker that collected the whole suite once (importing the project).
+
+    For a mutant inside a function's body it forks a child that swaps that function's code
+    object for the mutated one (``function.__code__``: every reference to the function sees
+    it) and runs the selected, already collected tests: no import, no collection per mutant.
+    Anything else (module-level code, an ambiguous name, a changed closure) is answered
+    ``fallback`` and the worker runs the mutant the general way.
+    """
+
+    def __init__(self, server: _Server) -> None:
+        self.server = server
+        self.alive = False
+        self.first_failure = _FirstFailure()
+        down_read, down_write = os.pipe()
+        up_read, up_write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the zygote ends in os._exit
+            os.close(down_write)
+            os.close(up_read)
+            code = 0
+            try:
+                _die_with_parent()
+                requests = os.fdopen(down_read, "r", encoding="utf-8")
+                answers = os.fdopen(up_write, "w", buffering=1, encoding="utf-8")
+                self._main(requests, answers)
+            except BaseException:  # noqa: BLE001 - reported in the log; the worker falls back
+                traceback.print_exc()
+                code = 1
+            os._exit(code)
+        self.pid = pid
+        os.close(down_read)
+        os.close(up_write)
+        self.requests = os.fdopen(down_write, "w", buffering=1, encoding="utf-8")
+        self.answers = os.fdopen(up_read, "r", encoding="utf-8")
+        hello = self.answers.readline()
+        self.alive = bool(hello) and bool(json.loads(hello).get("ready"))
+
+    def ask(self, job: dict[str, Any]) -> dict[str, Any]:
+        """The zygote's answer (``{"fallback": reason}`` when it cannot take the job)."""
+        if not self.alive:
+            return {_FALLBACK: "no zygote"}
+        try:
+            self.requests.write(json.dumps(job) + "\n")
+            self.requests.flush()
+            line = self.answers.readline()
+        except OSError:
+            line = ""
+        if not line:
+            self.alive = False
+            return {_FALLBACK: "the zygote died"}
+        return cast("dict[str, Any]", json.loads(line))
+
+    # -- in the zygote process -------------------------------------------------------------
+
+    def _main(self, requests: Any, answers: Any) -> None:
+        from _pytest.main import Session  # noqa: PLC0415
+
+        config = self.server.config
+        config._do_configure()  # noqa: SLF001
+        session = Session.from_config(config)
+        config.hook.pytest_sessionstart(session=session)
+        session.perform_collect()
+        items = {item.nodeid: item for item in session.items}
+        self.first_failure = _FirstFailure()
+        config.pluginmanager.register(self.first_failure, "qualitykit-first-failure")
+        root = self.server.root
+        paths = {os.path.realpath(root / module) for module in self.server.spec["modules"]}
+        functions = _functions(paths)
+        gc.collect()
+        gc.freeze()
+        answers.write(json.dumps({"ready": True, "tests": len(items)}) + "\n")
+        for line in requests:
+            job = json.loads(line)
+            answers.write(json.dumps(self._job(job, session, items, functions)) + "\n")
+
+    def _job(
+        self,
+        job: dict[str, Any],
+        session: Any,
+        items: dict[str, Any],
+        functions: dict[tuple[str, str], list[Any]],
+    ) -> dict[str, Any]:
+        selected = [items.get(test) for test in job["tests"]]
+        if not selected or any(item is None for item in selected):
+            return {_FALLBACK: "a selected test was not collected"}
+        qualname = str(job["function"])
+        path = os.path.realpath(self.server.root / job["module"])
+        targets = functions.get((path, qualname), [])
+        old = {id(function.__code__) for function in targets}
+        if len(old) != 1:
+            return {_FALLBACK: f"{len(old)} code objects named {qualname}"}
+        if job.get("probe"):
+            probe = compile(_PROBE, path, "exec", dont_inherit=True)
+            candidates = [c.replace(co_qualname=qualname) for c in _code_named(probe, "probe")]
+        else:
+            try:
+                module = compile(job["source"], path, "exec", dont_inherit=True)
+            except (SyntaxError, ValueError):
+                return {_FALLBACK: "does not compile"}
+            candidates = _code_named(module, qualname)
+        if len(candidates) != 1:
+            return {_FALLBACK: f"{len(candidates)} mutated code objects named {qualname}"}
+        new = candidates[0]
+        if new.co_freevars != targets[0].__code__.co_freevars:
+            return {_FALLBACK: "the closure differs"}
+        report_read, report_write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child ends in os._exit
+            os.close(report_read)
+            self._run(targets, new, selected, session, report_write)
+        os.close(report_write)
+        try:
+            status = _wait(pid, time.monotonic() + float(job["timeout"]))
+            if status is None:
+                _kill_group(pid)
+                return {"outcome": "timeout", "exit": None}
+            killer = os.read(report_read, 65536).decode("utf-8", "replace")
+        finally:
+            os.close(report_read)
+        return {"exit": os.waitstatus_to_exitcode(status), "killer": killer}
+
+    def _run(
+        self, targets: list[Any], new: types.CodeType, selected: list[Any], session: Any, report: int
+    ) -> None:
+        code = _HARNESS_ERROR
+        try:
+            os.setpgid(0, 0)
+            _die_with_parent()
+            sys.dont_write_bytecode = True
+            for function in targets:
+                function.__code__ = new
+            session.items = selected
+            session.testscollected = len(selected)
+            try:
+                session.config.hook.pytest_runtestloop(session=session)
+            except (session.Failed, session.Interrupted):
+                pass
+            code = 1 if session.testsfailed or session.shouldfail else 0
+            os.write(report, self.first_failure.nodeid.encode("utf-8"))
+        except BaseException:  # noqa: BLE001 - pytest catches the tests' errors: this is ours
+            traceback.print_exc()
+            code = _HARNESS_ERROR
+        finally:
+            with contextlib.suppress(BaseException):
+                sys.stdout.flush()
+                sys.stderr.flush()
+            os._exit(code)
+
+
+_PROBE = "def probe(*args, **kwargs):\n    raise RuntimeError('qualitykit sanity check')\n"
+
+
+def _kill_group(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)
+
+
+def _wait(pid: int, deadline: float) -> int | None:
+    """The child's wait status, or None once ``deadline`` (monotonic) passed."""
+    try:
+        pidfd: int | None = os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        pidfd = None
+    try:
+        delay = 0.001
+        while True:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                return status
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None
+            if pidfd is not None:
+                select.select([pidfd], [], [], remaining)
+            else:
+                time.sleep(min(delay, remaining))
+                delay = min(delay * 2, 0.05)
+    finally:
+        if pidfd is not None:
+            os.close(pidfd)
 
 
 class _Server:
@@ -196,20 +413,16 @@ class _Server:
         self.originals: dict[str, tuple[bytes, int]] = {}
         self.counter = 0
         self.config: Any = None
+        self.zygote: _Zygote | None = None
 
     def warm_up(self) -> None:
-        # pytest plugins must be imported by pytest itself (it rewrites their asserts).
-        plugins = _plugin_packages()
-        for name in self.spec["preload"]:
-            if name.partition(".")[0] in plugins:
-                continue
-            with contextlib.suppress(BaseException):
-                __import__(name)
         import pytest  # noqa: PLC0415, F401
 
         self.config = self._prepared_config()
         gc.collect()
         gc.freeze()
+        if self.config is not None:
+            self.zygote = _Zygote(self)
 
     def _prepared_config(self) -> Any:
         """pytest's configuration, parsed and with its plugins loaded once, if that is safe.
@@ -263,7 +476,7 @@ class _Server:
         try:
             path.write_text(job["source"], encoding="utf-8")
             os.utime(path, ns=(stamp, stamp))
-            outcome, code = self._run_tests(list(job["tests"]), float(job["timeout"]))
+            outcome, code, killer = self._dispatch(job)
         finally:
             path.write_bytes(original)
             os.utime(path, ns=(mtime_ns, mtime_ns))
@@ -271,26 +484,31 @@ class _Server:
             "id": job["id"],
             "outcome": outcome,
             "exit": code,
+            "killer": killer,
             "seconds": round(time.perf_counter() - started, 4),
         }
+
+    def _dispatch(self, job: dict[str, Any]) -> tuple[str, int | None, str]:
+        if self.zygote is not None and job.get("function"):
+            answer = self.zygote.ask(job)
+            if _FALLBACK not in answer:
+                if answer.get("outcome") == "timeout":
+                    return "timeout", None, ""
+                code = int(answer["exit"])
+                return _classify(code), code, str(answer.get("killer", ""))
+        outcome, code = self._run_tests(list(job["tests"]), float(job["timeout"]))
+        return outcome, code, ""
 
     def _run_tests(self, tests: list[str], timeout: float) -> tuple[str, int | None]:
         pid = os.fork()
         if pid == 0:  # pragma: no cover - the child ends in os._exit
             self._child(tests)
-        deadline = time.monotonic() + timeout
-        status = self._wait(pid, deadline)
+        status = _wait(pid, time.monotonic() + timeout)
         if status is None:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
+            _kill_group(pid)
             return "timeout", None
         code = os.waitstatus_to_exitcode(status)
-        if code == _SURVIVED:
-            return "survived", code
-        if code in _KILLED_CODES or code < 0:
-            return "killed", code
-        return "error", code
+        return _classify(code), code
 
     def _child(self, tests: list[str]) -> None:
         code = _HARNESS_ERROR
@@ -324,30 +542,6 @@ class _Server:
                 sys.stdout.flush()
                 sys.stderr.flush()
             os._exit(code)
-
-    @staticmethod
-    def _wait(pid: int, deadline: float) -> int | None:
-        try:
-            pidfd = os.pidfd_open(pid)
-        except (AttributeError, OSError):
-            pidfd = None
-        try:
-            delay = 0.001
-            while True:
-                done, status = os.waitpid(pid, os.WNOHANG)
-                if done:
-                    return status
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return None
-                if pidfd is not None:
-                    select.select([pidfd], [], [], remaining)
-                else:
-                    time.sleep(min(delay, remaining))
-                    delay = min(delay * 2, 0.05)
-        finally:
-            if pidfd is not None:
-                os.close(pidfd)
 
 
 def serve(spec: dict[str, Any]) -> int:
