@@ -18,10 +18,13 @@ SYNCED := $(VENV)/.synced
 # Tools run straight from the synced environment (uv run would add ~0.1 s to every call).
 RUN := $(VENV)/bin/python -m
 PYTEST_BASE := -p no:cacheprovider
+# make mutation MUTATION_ARGS='--shard 1/4'; make mutation-changed MUTATION_BASE=main
+MUTATION_ARGS ?=
+MUTATION_BASE ?= origin/main
 FAST_SUITES := tests/unit tests/integration tests/regression
 
 .PHONY: help install quality ruff-format ruff-lint mypy pyright vulture actionlint zizmor makefile
-.PHONY: coverage badge badge-check ratchet
+.PHONY: coverage badge badge-check ratchet mutation mutation-changed
 .PHONY: summary test test-slow unit integration regression e2e benchmark format hooks lock clean
 
 help: ## List the targets
@@ -63,6 +66,10 @@ badge: $(SYNCED) ## Write docs/assets/coverage.svg (+ its figures) from the meas
 	$(RUN) qualitykit coverage badge
 ratchet: $(SYNCED) ## Accept the measured coverage as the new baseline (coverage-baseline.json)
 	$(RUN) qualitykit coverage ratchet --update
+mutation: $(SYNCED) ## Mutation testing of [tool.qualitykit.mutation] modules (score in the README)
+	$(RUN) qualitykit mutation run $(MUTATION_ARGS)
+mutation-changed: $(SYNCED) ## Mutation testing of the lines changed since $(MUTATION_BASE) only
+	$(RUN) qualitykit mutation run --changed --base $(MUTATION_BASE) $(MUTATION_ARGS)
 summary: $(SYNCED) ## Show the last gate results without running anything
 	$(RUN) qualitykit summary
 

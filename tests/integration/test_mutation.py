@@ -1,0 +1,293 @@
+"""``qualitykit mutation``: real runs on a real project, real cosmic-ray sessions, real kills."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from integration.mutation_fixtures import (
+    CALC_TESTS,
+    make_calc,
+    outcomes,
+    processes_under,
+    result,
+    tree_is_pristine,
+)
+
+if TYPE_CHECKING:
+    from conftest import Repo
+
+STATE = Path(".qualitykit/mutation")
+
+
+def _clone(repo: Repo, name: str) -> Repo:
+    target = repo.root.parent / name
+    subprocess.run(["git", "clone", "-q", str(repo.root), str(target)], check=True)
+    return type(repo)(target)
+
+
+def test_a_run_scores_killed_over_killed_plus_survived_and_leaves_the_tree_alone(
+    repo: Repo,
+) -> None:
+    make_calc(repo)
+
+    run = repo.qualitykit("mutation", "run")
+
+    assert run.returncode == 0, run.stderr
+    data = result(repo)
+    counts = data["counts"]
+    # is_positive(0) is never tried: `>` -> `>=` survives; untested() is never called.
+    survivors = [m for m in data["mutants"] if m["outcome"] == "survived"]
+    assert any("value >= 0" in m["diff"] for m in survivors)
+    assert all(m["definition"] != "untested" for m in survivors)
+    no_coverage = {m["definition"] for m in data["mutants"] if m["outcome"] == "no-coverage"}
+    assert no_coverage == {"untested"}
+    assert counts["killed"] > counts["survived"] > 0
+    assert data["score"] == 100 * counts["killed"] / (counts["killed"] + counts["survived"])
+    assert f"{data['score']:.1f}%" in run.stderr
+    assert tree_is_pristine(repo)
+
+
+def test_the_session_is_a_cosmic_ray_session_and_the_reports_are_written(repo: Repo) -> None:
+    make_calc(repo)
+    assert repo.qualitykit("mutation", "run").returncode == 0
+
+    session = repo.root / STATE / "session.sqlite"
+    cr_report = Path(sys.executable).with_name("cr-report")
+    report = subprocess.run(
+        [str(cr_report), str(session)], capture_output=True, text=True, check=True
+    )
+    assert "total jobs:" in report.stdout
+    assert "surviving mutants:" in report.stdout
+    config = (repo.root / STATE / "cosmic-ray.toml").read_text(encoding="utf-8")
+    assert 'module-path = [ "src/pkg/calc.py",]' in config
+
+    stryker = json.loads((repo.root / STATE / "report.json").read_text(encoding="utf-8"))
+    assert stryker["schemaVersion"] == "2"
+    mutants = stryker["files"]["src/pkg/calc.py"]["mutants"]
+    statuses = {mutant["status"] for mutant in mutants}
+    assert {"Killed", "Survived", "NoCoverage"} <= statuses
+    assert all(mutant["location"]["start"]["column"] >= 1 for mutant in mutants)
+    markdown = (repo.root / STATE / "report.md").read_text(encoding="utf-8")
+    assert "### Survivors" in markdown
+    assert "src/pkg/calc.py:" in markdown
+    page = (repo.root / STATE / "report.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>")
+    assert "<script" not in page
+    assert "value &gt;= 0" in page or "value >= 0" in page
+
+
+def test_an_unchanged_rerun_reuses_every_result(repo: Repo) -> None:
+    make_calc(repo)
+    first = repo.qualitykit("mutation", "run")
+    assert first.returncode == 0
+    before = outcomes(repo)
+
+    again = repo.qualitykit("mutation", "run")
+
+    assert again.returncode == 0
+    data = result(repo)
+    assert outcomes(repo) == before
+    ran = [m for m in data["mutants"] if m["outcome"] in {"killed", "survived"}]
+    assert ran
+    assert all(m["cached"] for m in ran)
+
+
+def test_changing_a_test_file_reruns_its_mutants_from_the_cache_key(repo: Repo) -> None:
+    make_calc(repo)
+    assert repo.qualitykit("mutation", "run").returncode == 0
+    # The new test kills the survivor: is_positive(0) must be False.
+    repo.write("tests/unit/test_calc.py", CALC_TESTS + "\n\ndef test_zero() -> None:\n"
+               "    assert not is_positive(0)\n")
+
+    run = repo.qualitykit("mutation", "run")
+
+    assert run.returncode == 0, run.stderr
+    data = result(repo)
+    ran = [m for m in data["mutants"] if m["outcome"] in {"killed", "survived"}]
+    assert not any(m["cached"] for m in ran)
+    assert not any("value >= 0" in m["diff"] for m in ran if m["outcome"] == "survived")
+
+
+def test_changed_mode_runs_only_the_mutants_on_the_changed_line(repo: Repo) -> None:
+    make_calc(repo)
+    source = (repo.root / "src/pkg/calc.py").read_text(encoding="utf-8")
+    (repo.root / "src/pkg/calc.py").write_text(
+        source.replace("return left + right", "return right + left"), encoding="utf-8"
+    )
+    line = 1 + source.splitlines().index("    return left + right")
+
+    run = repo.qualitykit("mutation", "run", "--changed", "--base", "HEAD")
+
+    assert run.returncode == 0, run.stderr
+    data = result(repo)
+    assert data["mutants"]
+    assert {m["line"] for m in data["mutants"]} == {line}
+    assert data["changed_base"] == "HEAD"
+
+
+def test_shards_merge_into_the_result_of_one_run(repo: Repo) -> None:
+    make_calc(repo)
+    whole = _clone(repo, "whole")
+    assert whole.qualitykit("mutation", "run").returncode == 0
+    expected = outcomes(whole)
+    sessions: list[Path] = []
+    for index in (1, 2):
+        shard = _clone(repo, f"shard{index}")
+        run = shard.qualitykit("mutation", "run", "--shard", f"{index}/2", "--no-threshold")
+        assert run.returncode == 0, run.stderr
+        part = outcomes(shard)
+        assert part
+        assert set(part) < set(expected)
+        sessions.append(shard.root / STATE / "session.sqlite")
+
+    merged = repo.qualitykit("mutation", "merge", *map(str, sessions))
+
+    assert merged.returncode == 0, merged.stderr
+    assert outcomes(repo) == expected
+
+
+def test_no_test_covering_the_module_is_an_error(repo: Repo) -> None:
+    make_calc(repo, tests="def test_nothing() -> None:\n    assert True\n")
+
+    run = repo.qualitykit("mutation", "run")
+
+    assert run.returncode == 1
+    assert "no test executes any mutated line" in run.stderr
+    assert result(repo)["ok"] is False
+
+
+def test_a_test_command_that_always_fails_is_an_error_not_a_perfect_score(repo: Repo) -> None:
+    make_calc(repo, tests=CALC_TESTS + "\n\ndef test_broken() -> None:\n    raise SystemError\n")
+
+    run = repo.qualitykit("mutation", "run")
+
+    assert run.returncode == 1
+    assert "fails without any mutation" in run.stderr
+    assert result(repo)["score"] is None
+
+
+def test_tests_that_cannot_fail_are_caught_by_the_sanity_check(repo: Repo) -> None:
+    make_calc(repo)
+    # A conftest that turns every failure into a pass: nothing could ever be killed.
+    repo.write(
+        "tests/unit/conftest.py",
+        """\
+        import pytest
+
+
+        @pytest.hookimpl(wrapper=True)
+        def pytest_runtest_makereport(item, call):
+            report = yield
+            report.outcome = "passed"
+            return report
+        """,
+    )
+
+    run = repo.qualitykit("mutation", "run")
+
+    assert run.returncode == 1
+    assert "sanity check" in run.stderr
+    assert result(repo)["counts"]["killed"] == 0
+
+
+def test_a_corrupt_session_is_exit_2_with_one_line(repo: Repo) -> None:
+    make_calc(repo)
+    session = repo.root / STATE / "session.sqlite"
+    session.parent.mkdir(parents=True)
+    session.write_bytes(b"this is not sqlite at all" * 100)
+
+    run = repo.qualitykit("mutation", "run")
+
+    assert run.returncode == 2
+    assert len(run.stderr.strip().splitlines()) == 1
+    assert "session.sqlite" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert session.read_bytes() == b"this is not sqlite at all" * 100
+
+
+def test_a_corrupt_cache_is_exit_2_with_one_line(repo: Repo) -> None:
+    make_calc(repo)
+    assert repo.qualitykit("mutation", "run").returncode == 0
+    cache = repo.root / STATE / "cache.json"
+    cache.write_text('{"version": 1, "results": {"abc": {"outcome": "maybe"}}}', encoding="utf-8")
+
+    run = repo.qualitykit("mutation", "run")
+
+    assert run.returncode == 2
+    assert len(run.stderr.strip().splitlines()) == 1
+    assert "cache.json" in run.stderr
+
+
+def test_a_bad_shard_and_missing_modules_are_usage_errors(repo: Repo) -> None:
+    make_calc(repo)
+    assert repo.qualitykit("mutation", "run", "--shard", "3/2").returncode == 2
+    repo.write("pyproject.toml", (repo.root / "pyproject.toml").read_text().replace(
+        'modules = ["src/pkg/calc.py"]', 'modules = ["src/pkg/nothing.py"]'))
+    run = repo.qualitykit("mutation", "run")
+    assert run.returncode == 2
+    assert "match no Python file" in run.stderr
+
+
+def test_sigkill_at_random_moments_leaves_the_tree_alone_and_resumes_to_the_same_result(
+    repo: Repo,
+) -> None:
+    make_calc(repo)
+    reference = _clone(repo, "reference")
+    assert reference.qualitykit("mutation", "run", "--workers", "1").returncode == 0
+    expected = outcomes(reference)
+    scratch = repo.root.parent / "tmp"
+    scratch.mkdir()
+    env = {**os.environ, "PYTHONPATH": "src", "TMPDIR": str(scratch)}
+    env.pop("GITHUB_STEP_SUMMARY", None)
+    chance = random.Random(20261123)  # noqa: S311 - reproducible moments, not security
+    for _ in range(10):
+        runner = subprocess.Popen(
+            [sys.executable, "-m", "qualitykit", "mutation", "run", "--workers", "1"],
+            cwd=repo.root,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(chance.uniform(0.3, 3.0))
+        runner.send_signal(signal.SIGKILL)
+        runner.wait()
+        deadline = time.monotonic() + 10
+        while processes_under(scratch) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert processes_under(scratch) == []
+        assert tree_is_pristine(repo)
+
+    final = repo.qualitykit("mutation", "run", "--workers", "1", env={"TMPDIR": str(scratch)})
+
+    assert final.returncode == 0, final.stderr
+    assert outcomes(repo) == expected
+    assert tree_is_pristine(repo)
+    assert processes_under(scratch) == []
+    # The next run removed the copies the killed runs could not.
+    assert [path.name for path in scratch.glob("qualitykit-mutation-*/run-*")] == []
+    shutil.rmtree(scratch)
+
+
+def test_merge_refuses_sessions_of_different_mutants(repo: Repo) -> None:
+    make_calc(repo)
+    assert repo.qualitykit("mutation", "run").returncode == 0
+    other = repo.root.parent / "other.sqlite"
+    shutil.copyfile(repo.root / STATE / "session.sqlite", other)
+    with sqlite3.connect(other) as db:
+        db.execute("delete from work_results")
+        db.execute("delete from mutation_specs where rowid = (select min(rowid) from mutation_specs)")
+
+    run = repo.qualitykit("mutation", "merge", str(repo.root / STATE / "session.sqlite"), str(other))
+
+    assert run.returncode == 2
+    assert "differ" in run.stderr
