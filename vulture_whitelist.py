@@ -5,6 +5,11 @@ This file is checked by ruff like any other code (see the vulture step in the RE
 
 from __future__ import annotations
 
+import sys
+
+import pytest
+from _pytest import hookspec
+
 import qualitykit
 from qualitykit.coverage.ratchet import Baseline
 from qualitykit.steps.pyright import PyrightSummary
@@ -17,3 +22,15 @@ Baseline.schema_version  # written to and validated from the baseline file ("sch
 
 # PEP 562: Python calls a module's __getattr__ for names it does not define (lazy models)
 qualitykit.__getattr__
+
+# pytest hooks: pluggy calls a plugin's method named after a hook spec (mutation/worker.py)
+hookspec.pytest_collection_finish
+hookspec.pytest_collectstart
+hookspec.pytest_collectreport
+hookspec.pytest_runtest_logstart
+hookspec.pytest_runtest_logfinish
+hookspec.pytest_runtest_logreport
+
+# set by the mutation worker (mutation/worker.py) for their readers
+sys.dont_write_bytecode  # the import system: no .pyc of a mutant is written
+pytest.Session.testscollected  # pytest's run loop and summary, in the zygote's child

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -106,7 +105,7 @@ def processes_under(directory: Path) -> list[int]:
         if not entry.name.isdigit():
             continue
         try:
-            cwd = Path(os.readlink(entry / "cwd"))
+            cwd = (entry / "cwd").readlink()
             state = (entry / "stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()[0]
         except OSError:
             continue

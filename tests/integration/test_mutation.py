@@ -106,8 +106,10 @@ def test_changing_a_test_file_reruns_its_mutants_from_the_cache_key(repo: Repo) 
     make_calc(repo)
     assert repo.qualitykit("mutation", "run").returncode == 0
     # The new test kills the survivor: is_positive(0) must be False.
-    repo.write("tests/unit/test_calc.py", CALC_TESTS + "\n\ndef test_zero() -> None:\n"
-               "    assert not is_positive(0)\n")
+    repo.write(
+        "tests/unit/test_calc.py",
+        CALC_TESTS + "\n\ndef test_zero() -> None:\n    assert not is_positive(0)\n",
+    )
 
     run = repo.qualitykit("mutation", "run")
 
@@ -231,8 +233,12 @@ def test_a_corrupt_cache_is_exit_2_with_one_line(repo: Repo) -> None:
 def test_a_bad_shard_and_missing_modules_are_usage_errors(repo: Repo) -> None:
     make_calc(repo)
     assert repo.qualitykit("mutation", "run", "--shard", "3/2").returncode == 2
-    repo.write("pyproject.toml", (repo.root / "pyproject.toml").read_text().replace(
-        'modules = ["src/pkg/calc.py"]', 'modules = ["src/pkg/nothing.py"]'))
+    repo.write(
+        "pyproject.toml",
+        (repo.root / "pyproject.toml")
+        .read_text()
+        .replace('modules = ["src/pkg/calc.py"]', 'modules = ["src/pkg/nothing.py"]'),
+    )
     run = repo.qualitykit("mutation", "run")
     assert run.returncode == 2
     assert "match no Python file" in run.stderr
@@ -285,9 +291,13 @@ def test_merge_refuses_sessions_of_different_mutants(repo: Repo) -> None:
     shutil.copyfile(repo.root / STATE / "session.sqlite", other)
     with sqlite3.connect(other) as db:
         db.execute("delete from work_results")
-        db.execute("delete from mutation_specs where rowid = (select min(rowid) from mutation_specs)")
+        db.execute(
+            "delete from mutation_specs where rowid = (select min(rowid) from mutation_specs)"
+        )
 
-    run = repo.qualitykit("mutation", "merge", str(repo.root / STATE / "session.sqlite"), str(other))
+    run = repo.qualitykit(
+        "mutation", "merge", str(repo.root / STATE / "session.sqlite"), str(other)
+    )
 
     assert run.returncode == 2
     assert "differ" in run.stderr

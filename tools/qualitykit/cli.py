@@ -66,12 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
     badge.add_argument(
         "--hook", action="store_true", help="exit 1 when the badge had to change (pre-push)"
     )
-    _add_mutation(commands)
+    _add_mutation(commands.add_parser("mutation", help="mutation testing (cosmic-ray operators)"))
     return parser
 
 
-def _add_mutation(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    mutation = commands.add_parser("mutation", help="mutation testing (cosmic-ray operators)")
+def _add_mutation(mutation: argparse.ArgumentParser) -> None:
     actions = mutation.add_subparsers(dest="mutation_command", required=True, metavar="ACTION")
     run = actions.add_parser("run", help="run or resume the configured mutation testing")
     _add_common(run)

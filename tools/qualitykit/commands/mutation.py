@@ -74,7 +74,9 @@ class _RichProgress:
         self.progress.update(self.task, completed=done, total=total, survived=survived)
 
 
-def _with_progress(action: Callable[[Callable[[int, int, int], None]], MutationResult]) -> MutationResult:
+def _with_progress(
+    action: Callable[[Callable[[int, int, int], None]], MutationResult],
+) -> MutationResult:
     if not _live():
         return action(_PlainProgress())
     columns = (
@@ -137,11 +139,15 @@ def run(  # noqa: PLR0913 - one per option
         from qualitykit.mutation.ratchet import write_baseline  # noqa: PLC0415
 
         path = write_baseline(workspace, result.score)
-        make_console().print(f"mutation baseline {result.score:.2f}% written to {path}", markup=False)
+        make_console().print(
+            f"mutation baseline {result.score:.2f}% written to {path}", markup=False
+        )
     return _conclude(result, workspace, as_json=as_json)
 
 
-def merge(root: Path, sessions: list[Path], output: Path | None, *, apply_threshold: bool = True) -> int:
+def merge(
+    root: Path, sessions: list[Path], output: Path | None, *, apply_threshold: bool = True
+) -> int:
     """``qualitykit mutation merge``: shard sessions into one session and one report."""
     from qualitykit.mutation.merge import merge as merge_sessions  # noqa: PLC0415
 
@@ -160,7 +166,9 @@ def report(root: Path, fmt: str) -> int:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise QualityKitError(f"{path}: no mutation result yet (run: qualitykit mutation run)") from None
+        raise QualityKitError(
+            f"{path}: no mutation result yet (run: qualitykit mutation run)"
+        ) from None
     try:
         result = MutationResult.model_validate_json(text)
     except ValueError as error:

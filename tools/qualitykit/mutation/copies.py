@@ -12,7 +12,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
 from qualitykit.errors import QualityKitError
 
@@ -57,12 +57,14 @@ class Copies:
     """A context manager: ``make(n)`` copies of ``files`` of ``root``; all removed on exit."""
 
     def __init__(self, root: Path, files: Sequence[str]) -> None:
+        """Copies of ``files`` (paths relative to ``root``); nothing is made before the block."""
         self.root = root
         self.files = files
         self.directory: Path | None = None
         self.copies: list[Path] = []
 
-    def __enter__(self) -> Copies:
+    def __enter__(self) -> Self:
+        """Remove stale runs' leftovers; make this run's private directory."""
         remove_stale()
         base = _base()
         try:
@@ -70,7 +72,9 @@ class Copies:
             self.directory = Path(tempfile.mkdtemp(prefix=_PREFIX, dir=base))
             (self.directory / _OWNER).write_text(str(os.getpid()), encoding="utf-8")
         except OSError as error:
-            raise QualityKitError(f"mutation: cannot create a private work directory: {error}") from None
+            raise QualityKitError(
+                f"mutation: cannot create a private work directory: {error}"
+            ) from None
         return self
 
     def __exit__(
@@ -79,6 +83,7 @@ class Copies:
         value: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
+        """Remove every copy this run made."""
         if self.directory is not None:
             shutil.rmtree(self.directory, ignore_errors=True)
 
@@ -110,6 +115,6 @@ class Copies:
                 made.add(parent)
             if source.is_symlink():
                 with contextlib.suppress(FileExistsError):
-                    destination.symlink_to(os.readlink(source))
+                    destination.symlink_to(source.readlink())
             else:
                 shutil.copy2(source, destination)

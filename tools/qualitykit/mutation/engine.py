@@ -16,11 +16,11 @@ The steps, in order:
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import hashlib
 import json
 import os
-import contextlib
 import queue
 import signal
 import subprocess
@@ -29,10 +29,9 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from qualitykit.atomic import write_text_atomic
-from qualitykit.config import MutationConfig
 from qualitykit.errors import ConfigError, QualityKitError
 from qualitykit.mutation.copies import Copies
 from qualitykit.mutation.mutants import ModuleMutants, Mutant, operator_names
@@ -43,12 +42,16 @@ from qualitykit.workspace import Workspace
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
 
+    from qualitykit.config import MutationConfig
+
 WORKER_SCRIPT = Path(__file__).with_name("worker.py")
 STATE = "mutation"
 _CACHE_VERSION = 1
 # Appended (a leading line would break ``from __future__`` imports): the import fails at its end.
 _SANITY_LINE = '\nraise RuntimeError("qualitykit sanity check: this mutant must be killed")\n'
 _NO_TESTS = 5
+_PROBES = 5
+_UNSUPPORTED = "unsupported"
 
 
 @dataclass(frozen=True)
@@ -117,132 +120,194 @@ class _State:
     cache: dict[str, dict[str, Any]] = field(default_factory=dict[str, dict[str, Any]])
 
 
+@dataclass
+class _Context:
+    """What one run knows before it starts anything."""
+
+    workspace: Workspace
+    options: RunOptions
+    started: float
+    modules: list[str]
+    python: str
+    pytest_args: list[str]
+    by_module: dict[str, ModuleMutants]
+    tree_hash: str
+    state: _State
+
+    @property
+    def config(self) -> MutationConfig:
+        return self.workspace.config.mutation
+
+    @property
+    def state_dir(self) -> Path:
+        return self.workspace.state_dir / STATE
+
+    @property
+    def mutants(self) -> list[Mutant]:
+        return [mutant for module in self.by_module.values() for mutant in module.mutants]
+
+    @classmethod
+    def load(cls, root: Path, options: RunOptions) -> _Context:
+        started = time.monotonic()
+        workspace = Workspace.load(root)
+        config = workspace.config.mutation
+        modules = _modules(workspace)
+        python = config.python or sys.executable
+        pytest_args = [*_neutralisers(python, workspace.root), *config.tests]
+        operators = operator_names(config.exclude_operators)
+        by_module = {
+            module: ModuleMutants(
+                module, (workspace.root / module).read_text(encoding="utf-8"), operators
+            )
+            for module in modules
+        }
+        cache_path = workspace.state_dir / STATE / "cache.json"
+        cache = _load_cache(cache_path) if options.use_cache else {}
+        return cls(
+            workspace=workspace,
+            options=options,
+            started=started,
+            modules=modules,
+            python=python,
+            pytest_args=pytest_args,
+            by_module=by_module,
+            tree_hash=_tree_hash(workspace, python, pytest_args),
+            state=_State(cache=cache),
+        )
+
+
 def run(
     root: Path,
     options: RunOptions,
     progress: Callable[[int, int, int], None] | None = None,
 ) -> MutationResult:
     """Run (or resume) the configured mutation testing; the caller writes the reports."""
-    started = time.monotonic()
-    workspace = Workspace.load(root)
-    config = workspace.config.mutation
-    root = workspace.root
-    state_dir = workspace.state_dir / STATE
-    modules = _modules(workspace)
-    python = config.python or sys.executable
-    pytest_args = [*_neutralisers(python, root), *config.tests]
-    operators = operator_names(config.exclude_operators)
-    by_module = {
-        module: ModuleMutants(module, (root / module).read_text(encoding="utf-8"), operators)
-        for module in modules
-    }
-    mutants = [mutant for module in by_module.values() for mutant in module.mutants]
+    ctx = _Context.load(root, options)
     render_config(
-        state_dir / "cosmic-ray.toml",
-        modules=modules,
-        excluded=config.exclude_modules,
-        python=python,
-        pytest_args=pytest_args,
-        timeout=config.timeout_min,
+        ctx.state_dir / "cosmic-ray.toml",
+        modules=ctx.modules,
+        excluded=ctx.config.exclude_modules,
+        python=ctx.python,
+        pytest_args=ctx.pytest_args,
+        timeout=ctx.config.timeout_min,
     )
-    scope = _scope(root, mutants, options)
-    notes: list[str] = []
-    problems: list[str] = []
-    workers = options.workers or config.workers or os.cpu_count() or 1
-    tree_hash = _tree_hash(workspace, python, pytest_args)
-    cache_path = state_dir / "cache.json"
-    cache = _load_cache(cache_path) if options.use_cache else {}
-    state = _State(cache=cache)
-    with open_session(state_dir / "session.sqlite") as session, Copies(root, workspace.files) as copies:
-        marker = state_dir / "session.json"
-        fingerprint = _fingerprint(mutants, tree_hash)
-        reuse = options.use_cache and _read_marker(marker) == fingerprint
-        if not reuse or session.job_ids() != {m.job_id for m in mutants}:
-            session.reset(mutants)
+    scope = _scope(ctx.workspace.root, ctx.mutants, options)
+    with (
+        open_session(ctx.state_dir / "session.sqlite") as session,
+        Copies(ctx.workspace.root, ctx.workspace.files) as copies,
+    ):
+        return _Run(ctx, session, copies, scope).execute(progress)
+
+
+class _Run:
+    """One run inside its session and its private copies."""
+
+    def __init__(
+        self, ctx: _Context, session: Session, copies: Copies, scope: list[Mutant]
+    ) -> None:
+        self.ctx = ctx
+        self.session = session
+        self.copies = copies
+        self.scope = scope
+        self.problems: list[str] = []
+        self.notes: list[str] = []
+
+    def _stored(self) -> dict[str, tuple[Outcome, str, str]]:
+        """The session's results, after resetting a session of other mutants or another tree."""
+        marker = self.ctx.state_dir / "session.json"
+        mutants = self.ctx.mutants
+        fingerprint = _fingerprint(mutants, self.ctx.tree_hash)
+        reuse = self.ctx.options.use_cache and _read_marker(marker) == fingerprint
+        if not reuse or self.session.job_ids() != {m.job_id for m in mutants}:
+            self.session.reset(mutants)
             write_text_atomic(marker, json.dumps({"fingerprint": fingerprint}) + "\n")
-        stored = session.results()
+        return self.session.results()
+
+    def execute(self, progress: Callable[[int, int, int], None] | None) -> MutationResult:
+        ctx = self.ctx
+        stored = self._stored()
         resumable = {job for job, record in stored.items() if record[0] is not Outcome.ERROR}
-        pending = sum(1 for mutant in scope if mutant.job_id not in resumable)
-        count_workers = max(1, min(workers, pending))
-        paths = copies.make(1 + count_workers if pending else 1)
-        first = paths[0]
+        pending = sum(1 for mutant in self.scope if mutant.job_id not in resumable)
+        workers = ctx.options.workers or ctx.config.workers or os.cpu_count() or 1
+        count_workers = max(1, min(workers, pending)) if pending else 0
+        paths = self.copies.make(1 + count_workers)
         # The workers warm up (pytest, collection) while the baseline runs in its own copy.
-        spec = _spec(modules, pytest_args)
-        pool = _Pool(python, spec, paths[1:], state_dir) if pending else None
+        spec = {"sys_path": _source_roots(ctx.modules), "modules": ctx.modules}
+        spec["pytest_args"] = ctx.pytest_args
+        pool = _Pool(ctx.python, spec, paths[1:], ctx.state_dir) if pending else None
         try:
-            baseline, error = _baseline(first, state_dir, modules, python, pytest_args, tree_hash, options)
+            baseline, error = _baseline(ctx, paths[0])
             if baseline is None:
-                problems.append(error)
-                return finish(workspace, scope, state.results, problems, notes, options, started, 0)
-            plans = _plan(scope, baseline, by_module, stored, session, state, first, tree_hash, options, config)
-            if scope and not plans and all(
-                r.outcome is Outcome.NO_COVERAGE for r in state.results.values()
-            ):
-                problems.append(
-                    "no test executes any mutated line: every mutant is no-coverage "
-                    "(check [tool.qualitykit.mutation] tests)"
-                )
-            if plans and pool is not None:
+                self.problems.append(error)
+                return self.finish(0)
+            plans = self._plan(baseline, stored, paths[0])
+            if pool is not None and plans:
                 pool.ready()
-                sanity = _sanity(pool, plans, by_module)
+                sanity = _sanity(pool, plans, ctx.by_module)
                 if sanity:
-                    problems.append(sanity)
+                    self.problems.append(sanity)
                 else:
-                    _execute(pool, plans, by_module, session, state, progress)
+                    _Executor(pool, ctx, self.session, progress).execute(plans)
         finally:
             if pool is not None:
                 pool.close()
-            if options.use_cache:
-                _save_cache(cache_path, state.cache)
-        used = count_workers if pending else 0
-        return finish(workspace, scope, state.results, problems, notes, options, started, used)
+            if ctx.options.use_cache:
+                _save_cache(ctx.state_dir / "cache.json", ctx.state.cache)
+        return self.finish(count_workers)
 
+    def _plan(
+        self, baseline: Baseline, stored: dict[str, tuple[Outcome, str, str]], copy: Path
+    ) -> list[_Plan]:
+        """Settle what needs no run (resumed, unreachable, cached); plan the rest."""
+        ctx = self.ctx
+        results = ctx.state.results
+        plans: list[_Plan] = []
+        for mutant in self.scope:
+            module = ctx.by_module[mutant.module]
+            tests = None if module.never_runs(mutant) else baseline.select(mutant)
+            record = stored.get(mutant.job_id)
+            if record is not None and record[0] is not Outcome.ERROR:
+                results[mutant.job_id] = _result(mutant, record[0], tests, record[2], cached=True)
+                continue
+            if tests is None:
+                outcome, diff = _unrun(module, mutant)
+                self.session.record(mutant.job_id, outcome, diff=diff)
+                results[mutant.job_id] = _result(mutant, outcome, None, diff)
+                continue
+            key = _cache_key(mutant, tests, copy)
+            hit = ctx.state.cache.get(key) if ctx.options.use_cache else None
+            if hit is not None:
+                outcome = Outcome(hit["outcome"])
+                result = _result(mutant, outcome, tests, str(hit.get("diff", "")), cached=True)
+                self.session.record(mutant.job_id, outcome, diff=result.diff)
+                results[mutant.job_id] = result
+                continue
+            seconds = sum(baseline.durations.get(test, 0.0) for test in tests)
+            timeout = ctx.config.timeout_min + ctx.config.timeout_factor * seconds
+            plans.append(_Plan(mutant, tests, timeout, key))
+        unreached = all(r.outcome is Outcome.NO_COVERAGE for r in results.values())
+        if self.scope and not plans and unreached:
+            self.problems.append(
+                "no test executes any mutated line: every mutant is no-coverage "
+                "(check [tool.qualitykit.mutation] tests)"
+            )
+        return plans
 
-def _plan(  # noqa: PLR0913 - the run's state so far
-    scope: list[Mutant],
-    baseline: Baseline,
-    by_module: dict[str, ModuleMutants],
-    stored: dict[str, tuple[Outcome, str, str]],
-    session: Session,
-    state: _State,
-    copy: Path,
-    tree_hash: str,
-    options: RunOptions,
-    config: MutationConfig,
-) -> list[_Plan]:
-    """Settle what needs no run (resumed, unreachable, cached); plan the rest."""
-    plans: list[_Plan] = []
-    for mutant in scope:
-        never = by_module[mutant.module].never_runs(mutant)
-        tests = None if never else baseline.select(mutant)
-        record = stored.get(mutant.job_id)
-        if record is not None and record[0] is not Outcome.ERROR:
-            state.results[mutant.job_id] = _result(mutant, record[0], tests, record[2], cached=True)
-            continue
-        if tests is None:
-            outcome, diff = _unrun(by_module[mutant.module], mutant)
-            session.record(mutant.job_id, outcome, diff=diff)
-            state.results[mutant.job_id] = _result(mutant, outcome, None, diff)
-            continue
-        key = _cache_key(mutant, tests, copy, tree_hash)
-        hit = state.cache.get(key) if options.use_cache else None
-        if hit is not None:
-            outcome = Outcome(hit["outcome"])
-            result = _result(mutant, outcome, tests, str(hit.get("diff", "")), cached=True)
-            session.record(mutant.job_id, outcome, diff=result.diff)
-            state.results[mutant.job_id] = result
-            continue
-        timeout = config.timeout_min + config.timeout_factor * sum(
-            baseline.durations.get(test, 0.0) for test in tests
+    def finish(self, workers: int) -> MutationResult:
+        """The verdict of this run."""
+        return finish(
+            self.ctx.workspace,
+            self.scope,
+            self.ctx.state.results,
+            Verdict(self.problems, self.notes, self.ctx.options, self.ctx.started, workers),
         )
-        plans.append(_Plan(mutant, tests, timeout, key))
-    return plans
 
 
 def _modules(workspace: Workspace) -> list[str]:
     config = workspace.config.mutation
     if not config.modules:
-        msg = f"{workspace.root / 'pyproject.toml'}: [tool.qualitykit.mutation] modules: nothing to mutate"
+        where = workspace.root / "pyproject.toml"
+        msg = f"{where}: [tool.qualitykit.mutation] modules: nothing to mutate"
         raise ConfigError(msg)
     excluded = set(workspace.select(config.exclude_modules))
     modules = [
@@ -261,10 +326,11 @@ def _neutralisers(python: str, root: Path) -> list[str]:
     """Options that disarm a project's costly or nondeterministic pytest plugins, if present."""
     probe = (
         "import importlib.util as u, json;"
-        "print(json.dumps([bool(u.find_spec(n)) for n in ('pytest_cov', 'xdist', 'pytest_randomly')]))"
+        "names = ('pytest_cov', 'xdist', 'pytest_randomly');"
+        "print(json.dumps([bool(u.find_spec(n)) for n in names]))"
     )
     try:
-        found = subprocess.run(
+        found = subprocess.run(  # noqa: S603 - argv list, never a shell
             [python, "-c", probe], capture_output=True, text=True, check=True, cwd=root, timeout=60
         )
     except (OSError, subprocess.SubprocessError) as error:
@@ -303,7 +369,9 @@ def _scope(root: Path, mutants: list[Mutant], options: RunOptions) -> list[Mutan
 
 def _tree_hash(workspace: Workspace, python: str, pytest_args: Sequence[str]) -> str:
     digest = hashlib.sha256()
-    digest.update(json.dumps([python, list(pytest_args), WORKER_SCRIPT.read_text("utf-8")]).encode())
+    digest.update(
+        json.dumps([python, list(pytest_args), WORKER_SCRIPT.read_text("utf-8")]).encode()
+    )
     for name in workspace.files:
         digest.update(f"{name}\0{workspace.digest(name)}\0".encode())
     return digest.hexdigest()
@@ -349,7 +417,10 @@ def _load_cache(path: Path) -> dict[str, dict[str, Any]]:
     results = cast("dict[str, object]", cast("dict[str, object]", data)["results"])
     valid = {outcome.value for outcome in Outcome}
     for key, entry in results.items():
-        if not isinstance(entry, dict) or cast("dict[str, object]", entry).get("outcome") not in valid:
+        if (
+            not isinstance(entry, dict)
+            or cast("dict[str, object]", entry).get("outcome") not in valid
+        ):
             msg = f"{path}: corrupt mutation cache (bad entry {key[:12]}); delete it"
             raise QualityKitError(msg)
     return cast("dict[str, dict[str, Any]]", results)
@@ -359,28 +430,23 @@ def _save_cache(path: Path, cache: dict[str, dict[str, Any]]) -> None:
     write_text_atomic(path, json.dumps({"version": _CACHE_VERSION, "results": cache}) + "\n")
 
 
-def _cache_key(mutant: Mutant, tests: list[str] | None, copy: Path, tree_hash: str) -> str:
-    del tree_hash  # the key is deliberately narrower: mutation, source, the selected tests
+def _cache_key(mutant: Mutant, tests: list[str], copy: Path) -> str:
+    """The mutation (its job id holds the module's source hash) and the selected tests' files."""
     digest = hashlib.sha256(mutant.job_id.encode())
-    files = sorted({test.split("::", 1)[0] for test in tests or ()})
+    files = sorted({test.split("::", 1)[0] for test in tests})
     for name in files:
         path = copy / name
         content = path.read_bytes() if path.is_file() else b""
         digest.update(f"{name}\0".encode() + hashlib.sha256(content).digest())
-    for test in tests or ():
+    for test in tests:
         digest.update(test.encode() + b"\0")
     return digest.hexdigest()
 
 
-def _baseline(  # noqa: PLR0913 - the baseline's inputs
-    copy: Path,
-    state_dir: Path,
-    modules: list[str],
-    python: str,
-    pytest_args: list[str],
-    tree_hash: str,
-    options: RunOptions,
-) -> tuple[Baseline | None, str]:
+def _baseline(ctx: _Context, copy: Path) -> tuple[Baseline | None, str]:
+    """The unmutated suite's coverage contexts (cached by the tree's content hash)."""
+    state_dir, modules, python = ctx.state_dir, ctx.modules, ctx.python
+    pytest_args, tree_hash, options = ctx.pytest_args, ctx.tree_hash, ctx.options
     stored = state_dir / "baseline.json"
     report: dict[str, Any] | None = None
     if options.use_cache:
@@ -402,7 +468,7 @@ def _baseline(  # noqa: PLR0913 - the baseline's inputs
         }
         state_dir.mkdir(parents=True, exist_ok=True)
         (state_dir / "baseline.log").write_text("", encoding="utf-8")
-        done = subprocess.run(
+        done = subprocess.run(  # noqa: S603 - argv list, never a shell
             [python, str(WORKER_SCRIPT), "baseline", json.dumps(spec)],
             cwd=copy,
             check=False,
@@ -410,7 +476,8 @@ def _baseline(  # noqa: PLR0913 - the baseline's inputs
             stdin=subprocess.DEVNULL,
         )
         if done.returncode != 0 or not output.is_file():
-            return None, f"baseline: the test harness crashed (exit {done.returncode}); see {state_dir / 'baseline.log'}"
+            log = state_dir / "baseline.log"
+            return None, f"baseline: the test harness crashed (exit {done.returncode}); see {log}"
         report = cast("dict[str, Any]", json.loads(output.read_text(encoding="utf-8")))
         failed = cast("list[str]", report["failed"])
         code = int(report["exit"])
@@ -449,10 +516,6 @@ def _source_roots(modules: Sequence[str]) -> list[str]:
     return roots
 
 
-def _spec(modules: list[str], pytest_args: list[str]) -> dict[str, Any]:
-    return {"sys_path": _source_roots(modules), "modules": modules, "pytest_args": pytest_args}
-
-
 class _Worker:
     """One warm worker process (its own process group) serving jobs over its pipes."""
 
@@ -465,7 +528,7 @@ class _Worker:
 
     def spawn(self) -> None:
         """Start the process; :meth:`ready` waits for its warm-up."""
-        self.process = subprocess.Popen(
+        self.process = subprocess.Popen(  # noqa: S603 - argv list, never a shell
             [self.python, str(WORKER_SCRIPT), "serve", json.dumps(self.spec)],
             cwd=self.copy,
             stdin=subprocess.PIPE,
@@ -487,7 +550,8 @@ class _Worker:
 
     def _read(self) -> dict[str, Any] | None:
         assert self.process is not None  # noqa: S101 - spawned
-        stdout = cast("IO[str]", self.process.stdout)
+        stdout = self.process.stdout
+        assert stdout is not None  # noqa: S101 - a pipe
         line = stdout.readline()
         if not line:
             return None
@@ -500,7 +564,8 @@ class _Worker:
         self.ready()
         assert self.process is not None  # noqa: S101 - spawned
         try:
-            stdin = cast("IO[str]", self.process.stdin)
+            stdin = self.process.stdin
+            assert stdin is not None  # noqa: S101 - a pipe
             stdin.write(json.dumps(job) + "\n")
             stdin.flush()
         except OSError:
@@ -520,7 +585,9 @@ class _Worker:
 
 
 class _Pool:
-    def __init__(self, python: str, spec: dict[str, Any], copies: list[Path], state_dir: Path) -> None:
+    def __init__(
+        self, python: str, spec: dict[str, Any], copies: list[Path], state_dir: Path
+    ) -> None:
         logs = state_dir / "workers"
         logs.mkdir(parents=True, exist_ok=True)
         self.workers: list[_Worker] = []
@@ -567,17 +634,23 @@ def _sanity(pool: _Pool, plans: list[_Plan], by_module: dict[str, ModuleMutants]
     if failure:
         return failure
     # The in-place path too: a function swapped for one that raises must fail its tests.
-    patched = next((plan for plan in plans if plan.mutant.function), None)
-    if patched is not None:
-        source = by_module[patched.mutant.module].source
-        job = {**_job(patched, source), "id": "sanity-patch", "probe": True, "timeout": timeout}
-        what = f"with {patched.mutant.function} of {patched.mutant.module} made to raise"
-        return _expect_killed(pool, job, what)
+    candidates = [plan for plan in plans if plan.mutant.function][:_PROBES]
+    for plan in candidates:
+        source = by_module[plan.mutant.module].source
+        job = {**_job(plan, source), "id": "sanity-patch", "probe": True, "timeout": timeout}
+        answer = pool.workers[0].ask(job)
+        if answer is not None and answer.get("outcome") == _UNSUPPORTED:
+            continue  # the worker runs this mutant by re-importing: nothing swapped to prove
+        what = f"with {plan.mutant.function} of {plan.mutant.module} made to raise"
+        return _killed_or_problem(answer, what)
     return ""
 
 
 def _expect_killed(pool: _Pool, job: dict[str, Any], what: str) -> str:
-    answer = pool.workers[0].ask(job)
+    return _killed_or_problem(pool.workers[0].ask(job), what)
+
+
+def _killed_or_problem(answer: dict[str, Any] | None, what: str) -> str:
     if answer is None:
         return "sanity check: the worker died running the tests"
     if answer["outcome"] != Outcome.KILLED.value:
@@ -589,86 +662,104 @@ def _expect_killed(pool: _Pool, job: dict[str, Any], what: str) -> str:
     return ""
 
 
-def _execute(  # noqa: PLR0913 - the run's collaborators
-    pool: _Pool,
-    plans: list[_Plan],
-    by_module: dict[str, ModuleMutants],
-    session: Any,
-    state: _State,
-    progress: Callable[[int, int, int], None] | None,
-) -> None:
-    # In source order, so that neighbours share their killers: the test that killed a mutant
-    # of a function runs first for the next mutant of that function (-x stops at it).
-    plans = sorted(plans, key=lambda plan: (plan.mutant.module, plan.mutant.start))
-    feed: Iterator[_Plan] = iter(plans)
-    lock = threading.Lock()
-    killers: dict[tuple[str, str | None], list[str]] = {}
+class _Executor:
+    """Feeds the plans to the workers (one thread each); records answers as they come."""
 
-    def ordered(plan: _Plan) -> _Plan:
-        known = killers.get((plan.mutant.module, plan.mutant.definition), [])
-        first = [test for test in known if test in plan.tests]
-        if not first:
-            return plan
-        rest = [test for test in plan.tests if test not in first]
-        return _Plan(plan.mutant, first + rest, plan.timeout, plan.cache_key)
+    def __init__(
+        self,
+        pool: _Pool,
+        ctx: _Context,
+        session: Session,
+        progress: Callable[[int, int, int], None] | None,
+    ) -> None:
+        self.pool = pool
+        self.ctx = ctx
+        self.session = session
+        self.progress = progress
+        self.lock = threading.Lock()
+        self.feed: Iterator[_Plan] = iter(())
+        # The tests that killed a mutant, per function: they run first for its next mutants.
+        self.killers: dict[tuple[str, str | None], list[str]] = {}
+        self.answers: queue.Queue[tuple[_Plan, str, dict[str, Any] | None] | None] = queue.Queue()
 
-    def learn(plan: _Plan, killer: str) -> None:
-        with lock:
-            known = killers.setdefault((plan.mutant.module, plan.mutant.definition), [])
+    def execute(self, plans: list[_Plan]) -> None:
+        # In source order, so that neighbours share their killers (-x stops at the first).
+        self.feed = iter(sorted(plans, key=lambda plan: (plan.mutant.module, plan.mutant.start)))
+        threads = [
+            threading.Thread(target=self._serve, args=(worker,), daemon=True)
+            for worker in self.pool.workers
+        ]
+        for thread in threads:
+            thread.start()
+        running = len(threads)
+        done = survived = 0
+        while running:
+            item = self.answers.get()
+            if item is None:
+                running -= 1
+                continue
+            outcome = self._record(*item)
+            done += 1
+            survived += outcome is Outcome.SURVIVED
+            if self.progress is not None:
+                self.progress(done, len(plans), survived)
+        for thread in threads:
+            thread.join()
+
+    def _next(self) -> tuple[_Plan, str | None] | None:
+        with self.lock:
+            plan = next(self.feed, None)
+            if plan is None:
+                return None
+            key = (plan.mutant.module, plan.mutant.definition)
+            first = [test for test in self.killers.get(key, []) if test in plan.tests]
+            if first:
+                rest = [test for test in plan.tests if test not in first]
+                plan = _Plan(plan.mutant, first + rest, plan.timeout, plan.cache_key)
+            module = self.ctx.by_module[plan.mutant.module]
+            return plan, module.mutated_source(plan.mutant)
+
+    def _learn(self, plan: _Plan, killer: str) -> None:
+        with self.lock:
+            known = self.killers.setdefault((plan.mutant.module, plan.mutant.definition), [])
             if killer in known:
                 known.remove(killer)
             known.insert(0, killer)
-    answers: queue.Queue[tuple[_Plan, str, dict[str, Any] | None] | None] = queue.Queue()
 
-    def serve(worker: _Worker) -> None:
-        while True:
-            with lock:
-                plan = next(feed, None)
-                if plan is None:
-                    break
-                plan = ordered(plan)
-                source = by_module[plan.mutant.module].mutated_source(plan.mutant)
+    def _serve(self, worker: _Worker) -> None:
+        while (task := self._next()) is not None:
+            plan, source = task
             if source is None:
-                answers.put((plan, "", {"outcome": Outcome.ERROR.value, "detail": "no mutation"}))
+                self.answers.put((plan, "", {"outcome": "error", "detail": "no mutation made"}))
                 continue
-            diff = _diff(by_module[plan.mutant.module].source, source, plan.mutant.module)
+            diff = _diff(self.ctx.by_module[plan.mutant.module].source, source, plan.mutant.module)
             answer = worker.ask(_job(plan, source))
             if answer is None:
                 # A dead worker is not the mutant's doing: a fresh worker tries once more.
                 answer = worker.ask(_job(plan, source))
             if answer is not None and answer.get("killer"):
-                learn(plan, str(answer["killer"]))
-            answers.put((plan, diff, answer))
-        answers.put(None)
+                self._learn(plan, str(answer["killer"]))
+            self.answers.put((plan, diff, answer))
+        self.answers.put(None)
 
-    threads = [threading.Thread(target=serve, args=(worker,), daemon=True) for worker in pool.workers]
-    for thread in threads:
-        thread.start()
-    running = len(threads)
-    done = 0
-    survived = 0
-    while running:
-        item = answers.get()
-        if item is None:
-            running -= 1
-            continue
-        plan, diff, answer = item
+    def _record(self, plan: _Plan, diff: str, answer: dict[str, Any] | None) -> Outcome:
+        seconds: float | None = None
         if answer is None:
-            outcome, detail, seconds = Outcome.ERROR, "the worker died twice", None
+            outcome, detail = Outcome.ERROR, "the worker died twice"
         else:
             outcome = Outcome(answer["outcome"])
-            detail = str(answer.get("detail") or (f"pytest exit {answer.get('exit')}" if outcome is Outcome.ERROR else ""))
+            detail = str(answer.get("detail") or "")
+            if outcome is Outcome.ERROR and not detail:
+                detail = f"pytest exit {answer.get('exit')}"
             seconds = answer.get("seconds")
-        session.record(plan.mutant.job_id, outcome, detail, diff)
-        state.results[plan.mutant.job_id] = _result(plan.mutant, outcome, plan.tests, diff, seconds=seconds, detail=detail)
+        mutant = plan.mutant
+        self.session.record(mutant.job_id, outcome, detail, diff)
+        self.ctx.state.results[mutant.job_id] = _result(
+            mutant, outcome, plan.tests, diff, seconds=seconds, detail=detail
+        )
         if outcome is not Outcome.ERROR:
-            state.cache[plan.cache_key] = {"outcome": outcome.value, "diff": diff}
-        done += 1
-        survived += outcome is Outcome.SURVIVED
-        if progress is not None:
-            progress(done, len(plans), survived)
-    for thread in threads:
-        thread.join()
+            self.ctx.state.cache[plan.cache_key] = {"outcome": outcome.value, "diff": diff}
+        return outcome
 
 
 def _unrun(module: ModuleMutants, mutant: Mutant) -> tuple[Outcome, str]:
@@ -724,24 +815,30 @@ def _result(  # noqa: PLR0913 - one field each
     )
 
 
-def finish(  # noqa: PLR0913 - the verdict's inputs
+@dataclass
+class Verdict:
+    """What decides a run besides its mutants: problems so far, notes, options, timing."""
+
+    problems: list[str]
+    notes: list[str]
+    options: RunOptions
+    started: float
+    workers: int
+
+
+def finish(
     workspace: Workspace,
     scope: list[Mutant],
     results: dict[str, MutantResult],
-    problems: list[str],
-    notes: list[str],
-    options: RunOptions,
-    started: float,
-    workers: int,
+    verdict: Verdict,
 ) -> MutationResult:
     """The verdict on ``scope``: counts, score, threshold, ratchet and every problem."""
+    options, notes = verdict.options, list(verdict.notes)
     config = workspace.config.mutation
-    mutants = [
-        results.get(m.job_id) or _result(m, Outcome.PENDING, None, "") for m in scope
-    ]
+    mutants = [results.get(m.job_id) or _result(m, Outcome.PENDING, None, "") for m in scope]
     counts = count(mutants)
     score = counts.score
-    problems = list(problems)
+    problems = list(verdict.problems)
     if not scope:
         if options.changed_base is not None:
             notes.append(f"no mutant on the lines changed since {options.changed_base}")
@@ -768,7 +865,7 @@ def finish(  # noqa: PLR0913 - the verdict's inputs
         modules=tuple(sorted({m.module for m in scope})),
         shard=shard,
         changed_base=options.changed_base,
-        seconds=round(time.monotonic() - started, 2),
-        workers=workers,
+        seconds=round(time.monotonic() - verdict.started, 2),
+        workers=verdict.workers,
         mutants=tuple(mutants),
     )

@@ -7,7 +7,7 @@ import time
 from typing import TYPE_CHECKING
 
 from qualitykit.errors import QualityKitError
-from qualitykit.mutation.engine import RunOptions, finish
+from qualitykit.mutation.engine import RunOptions, Verdict, finish
 from qualitykit.mutation.mutants import Mutant
 from qualitykit.mutation.results import MutantResult, MutationResult, Outcome
 from qualitykit.mutation.session import open_session
@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from qualitykit.workspace import Workspace
 
 
-def merge(workspace: Workspace, sessions: list[Path], output: Path, *, apply_threshold: bool = True
+def merge(
+    workspace: Workspace, sessions: list[Path], output: Path, *, apply_threshold: bool = True
 ) -> MutationResult:
     """Fold the results of ``sessions`` (same mutants) into ``output``; the merged result."""
     started = time.monotonic()
@@ -39,8 +40,9 @@ def merge(workspace: Workspace, sessions: list[Path], output: Path, *, apply_thr
             for job_id, record in session.results().items():
                 known = merged.get(job_id)
                 if known is not None and known[0] is not record[0]:
+                    here, there = record[0].value, known[0].value
                     raise QualityKitError(
-                        f"{path}: mutant {job_id} is {record[0].value} here and {known[0].value} in another shard"
+                        f"{path}: mutant {job_id} is {here} here and {there} in another shard"
                     )
                 merged[job_id] = record
     if output.resolve() != sessions[0].resolve():
@@ -53,7 +55,10 @@ def merge(workspace: Workspace, sessions: list[Path], output: Path, *, apply_thr
     with open_session(output) as session:
         for job_id, (outcome, detail, diff) in sorted(merged.items()):
             session.record(job_id, outcome, detail, diff)
-        for job_id, spec in sorted(specs.items(), key=lambda item: (str(item[1].module_path), item[1].operator_name, item[1].occurrence)):
+        for job_id, spec in sorted(
+            specs.items(),
+            key=lambda item: (str(item[1].module_path), item[1].operator_name, item[1].occurrence),
+        ):
             mutant = Mutant(
                 job_id=job_id,
                 module=spec.module_path.as_posix(),
@@ -65,8 +70,8 @@ def merge(workspace: Workspace, sessions: list[Path], output: Path, *, apply_thr
                 definition=spec.definition_name,
             )
             mutants.append(mutant)
-            record = merged.get(job_id)
-            if record is not None:
+            stored = merged.get(job_id)
+            if stored is not None:
                 results[job_id] = MutantResult(
                     id=job_id,
                     module=mutant.module,
@@ -77,8 +82,9 @@ def merge(workspace: Workspace, sessions: list[Path], output: Path, *, apply_thr
                     end_line=mutant.end[0],
                     end_column=mutant.end[1],
                     definition=mutant.definition,
-                    outcome=record[0],
-                    diff=record[2],
-                    detail=record[1] if record[0] is Outcome.ERROR else "",
+                    outcome=stored[0],
+                    diff=stored[2],
+                    detail=stored[1] if stored[0] is Outcome.ERROR else "",
                 )
-    return finish(workspace, mutants, results, [], [], RunOptions(apply_threshold=apply_threshold), started, 0)
+    options = RunOptions(apply_threshold=apply_threshold)
+    return finish(workspace, mutants, results, Verdict([], [], options, started, 0))

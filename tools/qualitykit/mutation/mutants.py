@@ -22,31 +22,34 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import cosmic_ray.plugins
+import parso.python.tree
+import parso.tree
 from cosmic_ray.ast import ast_nodes, get_ast
 from cosmic_ray.ast.ast_query import ASTQuery
 from cosmic_ray.mutating import mutate_code
 
-import parso.tree
-
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
+
     from cosmic_ray.plugins import Operator
 
 # The parso node types that start a statement: coverage.py records a multi-line statement under
 # its first line, so a mutant's lines include the first line of the statement that holds it.
-_STATEMENTS = frozenset({
-    "simple_stmt",
-    "if_stmt",
-    "while_stmt",
-    "for_stmt",
-    "try_stmt",
-    "with_stmt",
-    "funcdef",
-    "classdef",
-    "decorated",
-    "async_stmt",
-    "match_stmt",
-})
+_STATEMENTS = frozenset(
+    {
+        "simple_stmt",
+        "if_stmt",
+        "while_stmt",
+        "for_stmt",
+        "try_stmt",
+        "with_stmt",
+        "funcdef",
+        "classdef",
+        "decorated",
+        "async_stmt",
+        "match_stmt",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,7 @@ class ModuleMutants:
     """Every mutant of one module and the fast way to make each mutated source."""
 
     def __init__(self, module: str, source: str, operators: Sequence[str]) -> None:
+        """Find the mutants of ``source`` (the text of ``module``) for each of ``operators``."""
         self.module = module
         self.source = source
         self.source_hash = hashlib.sha256(source.encode("utf-8")).hexdigest()
@@ -161,6 +165,19 @@ def _positions(
             local += 1
 
 
+def _children(node: parso.tree.BaseNode) -> list[parso.tree.NodeOrLeaf]:
+    """``node.children``, typed (parso leaves the base node's attribute unannotated)."""
+    children: list[parso.tree.NodeOrLeaf] = node.children
+    return children
+
+
+def _last_leaf(node: parso.tree.NodeOrLeaf) -> parso.tree.NodeOrLeaf:
+    """``node.get_last_leaf()``, typed: the last child's last child, down to a leaf."""
+    while isinstance(node, parso.tree.BaseNode):
+        node = _children(node)[-1]
+    return node
+
+
 def _statement_line(node: parso.tree.NodeOrLeaf) -> int:
     current: parso.tree.NodeOrLeaf | None = node
     while current is not None:
@@ -188,8 +205,14 @@ def _signature_body(node: parso.tree.NodeOrLeaf) -> tuple[int, int] | None:
         if parent.type == "funcdef":
             if child is parent.children[-1]:
                 return None
-            body = parent.children[-1]
-            return body.start_pos[0], body.end_pos[0]
+            body = _children(parent)[-1]
+            # A suite starts with the newline that ends the ``def`` line: skip it.
+            first = (
+                _children(body)[1]
+                if isinstance(body, parso.tree.BaseNode) and body.type == "suite"
+                else body
+            )
+            return first.start_pos[0], _last_leaf(body).start_pos[0]
         child, parent = parent, parent.parent
     return None
 
@@ -199,21 +222,24 @@ def _in_annotation(node: parso.tree.NodeOrLeaf) -> bool:
     parent = node.parent
     while parent is not None and parent.type not in _STATEMENTS:
         if parent.type in {"tfpdef", "param"}:
-            siblings = parent.children
+            siblings = _children(parent)
             index = siblings.index(child)
             if index > 0 and getattr(siblings[index - 1], "value", None) == ":":
                 return True
         child, parent = parent, parent.parent
     if parent is not None and parent.type == "funcdef":
-        siblings = parent.children
+        siblings = _children(parent)
         index = siblings.index(child)
         return index > 0 and getattr(siblings[index - 1], "value", None) == "->"
     return False
 
 
 def _patchable_function(node: parso.tree.NodeOrLeaf) -> str | None:
-    """``Class.method`` or ``function`` when ``node`` is in that def's body and the def is
-    nested only in classes; None otherwise (module-level code, signatures, class bodies)."""
+    """``Class.method`` or ``function`` when ``node`` is in that def's body, else None.
+
+    The def must be nested only in classes: module-level code, signatures and class bodies
+    have no function to patch, nor has a def inside another def or a lambda.
+    """
     ancestors: list[parso.tree.NodeOrLeaf] = [node]
     parent = node.parent
     while parent is not None:
@@ -227,7 +253,8 @@ def _patchable_function(node: parso.tree.NodeOrLeaf) -> str | None:
             return None
         if item.type not in {"funcdef", "classdef"}:
             continue
-        assert isinstance(item, parso.tree.BaseNode)  # noqa: S101 - defs have children
+        # Defs have children (parso types those of Python nodes; its base node leaves them bare).
+        assert isinstance(item, parso.python.tree.PythonBaseNode)  # noqa: S101
         names.append(item.children[1].get_code(include_prefix=False))
         if item.type == "funcdef":
             in_body = ancestors[depth - 1] is item.children[-1]
@@ -254,8 +281,11 @@ def _job_id(module: str, source_hash: str, operator: str, occurrence: int) -> st
 
 
 def operator_names(excluded: Sequence[str]) -> list[str]:
-    """cosmic-ray's operators that take no arguments (what ``cosmic-ray init`` uses by default),
-    less those matching an ``excluded`` regular expression."""
+    """cosmic-ray's operators that take no arguments, less those ``excluded`` matches.
+
+    Operators without arguments are what ``cosmic-ray init`` uses by default; ``excluded``
+    holds regular expressions searched in each operator's name.
+    """
     patterns = [re.compile(pattern) for pattern in excluded]
     names: list[str] = []
     for name in cosmic_ray.plugins.operator_names():

@@ -38,9 +38,11 @@ def check_ratchet(workspace: Workspace, score: float) -> list[str]:
     path = workspace.root / config.baseline
     baseline = read_baseline(path)
     if baseline is None:
-        return [f"ratchet: no baseline {config.baseline}; run: qualitykit mutation run --update-baseline"]
+        hint = "run: qualitykit mutation run --update-baseline"
+        return [f"ratchet: no baseline {config.baseline}; {hint}"]
     if score + config.tolerance < baseline:
-        return [f"ratchet: score {score:.2f}% fell below the baseline {baseline:.2f}% ({config.baseline})"]
+        fell = f"score {score:.2f}% fell below the baseline {baseline:.2f}%"
+        return [f"ratchet: {fell} ({config.baseline})"]
     return []
 
 

@@ -7,6 +7,7 @@ the ``mutation-testing-elements`` viewer and dashboard). The HTML page is render
 
 from __future__ import annotations
 
+import io
 import json
 from importlib.metadata import version
 from typing import TYPE_CHECKING
@@ -16,6 +17,7 @@ from rich.panel import Panel
 from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
+from typing_extensions import override
 
 from qualitykit.atomic import write_text_atomic
 from qualitykit.mutation.results import MutantResult, MutationResult, Outcome
@@ -64,7 +66,10 @@ def stryker(result: MutationResult, root: Path) -> dict[str, object]:
         "schemaVersion": "2",
         "thresholds": {"high": 80, "low": max(0, min(80, round(result.threshold)))},
         "projectRoot": str(root),
-        "framework": {"name": "qualitykit (cosmic-ray operators)", "version": version("qualitykit")},
+        "framework": {
+            "name": "qualitykit (cosmic-ray operators)",
+            "version": version("qualitykit"),
+        },
         "files": files,
     }
 
@@ -108,13 +113,17 @@ def markdown(result: MutationResult) -> str:
     lines = [
         f"## Mutation testing: {status}",
         "",
-        f"**Score {_score_text(result)}** (killed / (killed + survived); threshold "
-        f"{result.threshold:g}%)",
+        (
+            f"**Score {_score_text(result)}** (killed / (killed + survived); threshold "
+            f"{result.threshold:g}%)"
+        ),
         "",
         "| killed | survived | timeout | incompetent | no-coverage | error | pending | total |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|",
-        f"| {c.killed} | {c.survived} | {c.timeout} | {c.incompetent} | {c.no_coverage} "
-        f"| {c.error} | {c.pending} | {c.total} |",
+        (
+            f"| {c.killed} | {c.survived} | {c.timeout} | {c.incompetent} | {c.no_coverage} "
+            f"| {c.error} | {c.pending} | {c.total} |"
+        ),
         "",
     ]
     lines += [f"- problem: {problem}" for problem in result.problems]
@@ -124,8 +133,10 @@ def markdown(result: MutationResult) -> str:
         lines += ["", f"### Survivors ({len(survivors)})", ""]
         for mutant in survivors[:_SURVIVOR_LIMIT]:
             lines += [
-                f"**{mutant.module}:{mutant.line}** `{mutant.operator}` "
-                f"(in `{mutant.definition or '<module>'}`)",
+                (
+                    f"**{mutant.module}:{mutant.line}** `{mutant.operator}` "
+                    f"(in `{mutant.definition or '<module>'}`)"
+                ),
                 "",
                 "```diff",
                 mutant.diff.rstrip("\n"),
@@ -181,12 +192,14 @@ def html(result: MutationResult) -> str:
     return console.export_html(inline_styles=True, clear=True)
 
 
-class _Sink:
+class _Sink(io.StringIO):
     """A text stream that drops what rich writes (only the recording is kept)."""
 
-    def write(self, text: str) -> int:
-        return len(text)
+    @override
+    def write(self, s: str, /) -> int:
+        return len(s)
 
+    @override
     def flush(self) -> None:
         """Nothing buffered."""
 
@@ -196,7 +209,7 @@ def print_text(result: MutationResult, console: Console) -> None:
     for mutant in result.survivors[:20]:
         console.print(f"survived: {mutant.module}:{mutant.line} {mutant.operator}", markup=False)
         console.print(mutant.diff.rstrip("\n"), markup=False, highlight=False)
-    if len(result.survivors) > 20:  # noqa: PLR2004 - the terminal's limit
+    if len(result.survivors) > 20:
         console.print(f"... and {len(result.survivors) - 20} more survivors (report.html)")
     console.print(verdict(result), markup=False)
     for problem in result.problems:

@@ -69,14 +69,14 @@ class MutationCounts(_Frozen):
 
     @property
     def score(self) -> float | None:
-        """killed / (killed + survived), in percent; None when neither happened."""
+        """Killed / (killed + survived), in percent; None when neither happened."""
         decided = self.killed + self.survived
         return None if decided == 0 else 100.0 * self.killed / decided
 
 
 def count(mutants: list[MutantResult]) -> MutationCounts:
     """Tally ``mutants`` by outcome."""
-    tally = {outcome: 0 for outcome in Outcome}
+    tally = dict.fromkeys(Outcome, 0)
     for mutant in mutants:
         tally[mutant.outcome] += 1
     return MutationCounts(

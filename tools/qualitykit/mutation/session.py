@@ -33,7 +33,7 @@ from qualitykit.errors import QualityKitError
 from qualitykit.mutation.results import Outcome
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Generator, Iterable
     from pathlib import Path
 
     from qualitykit.mutation.mutants import Mutant
@@ -56,15 +56,20 @@ def _to_work_result(outcome: Outcome, detail: str, diff: str) -> WorkResult:
     return WorkResult(WorkerOutcome.EXCEPTION, detail or "error", None, diff)
 
 
-def outcome_of(result: WorkResult) -> Outcome:
-    """Our outcome for a stored cosmic-ray result (also one ``cosmic-ray exec`` wrote)."""
-    worker = result.worker_outcome
+def _outcome_of_worker(worker: WorkerOutcome) -> Outcome:
+    """Our outcome for a worker outcome other than normal (the tests' outcome is moot)."""
     if worker is WorkerOutcome.SKIPPED:
         return Outcome.NO_COVERAGE
     if worker is WorkerOutcome.ABNORMAL:
         return Outcome.TIMEOUT
+    return Outcome.ERROR
+
+
+def outcome_of(result: WorkResult) -> Outcome:
+    """Our outcome for a stored cosmic-ray result (also one ``cosmic-ray exec`` wrote)."""
+    worker = result.worker_outcome
     if worker is not WorkerOutcome.NORMAL:
-        return Outcome.ERROR
+        return _outcome_of_worker(worker)
     if result.test_outcome is TestOutcome.SURVIVED:
         return Outcome.SURVIVED
     if result.test_outcome is TestOutcome.INCOMPETENT:
@@ -78,6 +83,7 @@ class Session:
     """An open cosmic-ray session file."""
 
     def __init__(self, path: Path) -> None:
+        """Open (or create) the session at ``path``; refuse a file that is not one."""
         self.path = path
         _check_sqlite(path)
         try:
@@ -102,9 +108,11 @@ class Session:
             raise _corrupt(self.path, error) from None
 
     def specs(self) -> dict[str, MutationSpec]:
-        """job id -> its (single) mutation, for every work item."""
+        """Job id -> its (single) mutation, for every work item."""
         try:
-            return {item.job_id: item.mutations[0] for item in self._db.work_items if item.mutations}
+            return {
+                item.job_id: item.mutations[0] for item in self._db.work_items if item.mutations
+            }
         except (SQLAlchemyError, ValueError, TypeError) as error:
             raise _corrupt(self.path, error) from None
 
@@ -115,7 +123,7 @@ class Session:
         self._db.add_work_items(_work_item(mutant) for mutant in mutants)
 
     def results(self) -> dict[str, tuple[Outcome, str, str]]:
-        """job id -> (outcome, output, diff) for every stored result."""
+        """Job id -> (outcome, output, diff) for every stored result."""
         self.flush()
         try:
             return {
@@ -128,13 +136,15 @@ class Session:
     def record(self, job_id: str, outcome: Outcome, detail: str = "", diff: str = "") -> None:
         """Store one mutant's result: buffered, written at least every half second."""
         result = _to_work_result(outcome, detail, diff)
-        self._buffer.append((
-            result.worker_outcome.name,
-            result.output,
-            None if result.test_outcome is None else result.test_outcome.name,
-            result.diff,
-            job_id,
-        ))
+        self._buffer.append(
+            (
+                result.worker_outcome.name,
+                result.output,
+                None if result.test_outcome is None else result.test_outcome.name,
+                result.diff,
+                job_id,
+            )
+        )
         if time.monotonic() - self._flushed > _FLUSH_EVERY_S:
             self.flush()
 
@@ -183,13 +193,13 @@ def _check_sqlite(path: Path) -> None:
     except sqlite3.Error as error:
         raise _corrupt(path, error) from None
     tables = {str(row[0]) for row in rows}
-    if tables and not _TABLES <= tables:
+    if tables and not tables >= _TABLES:
         missing = ", ".join(sorted(_TABLES - tables))
         raise QualityKitError(f"{path}: not a cosmic-ray session (no table {missing})")
 
 
 @contextlib.contextmanager
-def open_session(path: Path) -> Iterator[Session]:
+def open_session(path: Path) -> Generator[Session]:
     """A session for the duration of a with-block."""
     session = Session(path)
     try:

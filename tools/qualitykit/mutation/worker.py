@@ -26,16 +26,24 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import gc
+import importlib
 import json
 import os
 import select
 import signal
 import sys
 import time
-import types
 import traceback
+import types
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, TextIO, cast
+
+if TYPE_CHECKING:
+    # Annotations only: at run time this script imports pytest and coverage inside functions.
+    from collections.abc import Callable
+
+    import pytest
+    from coverage import Coverage
 
 _HERE = str(Path(__file__).resolve().parent)
 if sys.path and sys.path[0] == _HERE:
@@ -67,10 +75,12 @@ def _setup_paths(spec: dict[str, Any]) -> None:
     os.chdir(root)
     paths = [str(Path(root) / entry) for entry in spec["sys_path"]]
     sys.path[:0] = [*paths, root]
-    os.environ["PYTHONPATH"] = os.pathsep.join([
-        *paths,
-        *filter(None, [os.environ.get("PYTHONPATH", "")]),
-    ])
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        [
+            *paths,
+            *filter(None, [os.environ.get("PYTHONPATH", "")]),
+        ]
+    )
 
 
 def _redirect_output(log: str) -> None:
@@ -83,22 +93,22 @@ def _redirect_output(log: str) -> None:
 class _Recorder:
     """A pytest plugin: one coverage context per test, durations and failures per test."""
 
-    def __init__(self, coverage: Any) -> None:
+    def __init__(self, coverage: Coverage) -> None:
         self.coverage = coverage
         self.tests: list[str] = []
         self.durations: dict[str, float] = {}
         self.failed: list[str] = []
 
-    def pytest_collection_finish(self, session: Any) -> None:
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
         self.tests = [item.nodeid for item in session.items]
         self.coverage.switch_context("")
 
-    def pytest_collectstart(self, collector: Any) -> None:
+    def pytest_collectstart(self, collector: pytest.Collector) -> None:
         # Code a test module runs when it is imported: "collect:" and the module's path.
         if getattr(collector, "path", None) is not None and collector.nodeid.endswith(".py"):
             self.coverage.switch_context(f"collect:{collector.nodeid}")
 
-    def pytest_collectreport(self, report: Any) -> None:
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if str(report.nodeid).endswith(".py"):
             self.coverage.switch_context("")
 
@@ -110,7 +120,7 @@ class _Recorder:
         del nodeid, location
         self.coverage.switch_context("")
 
-    def pytest_runtest_logreport(self, report: Any) -> None:
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         nodeid = str(report.nodeid)
         self.durations[nodeid] = self.durations.get(nodeid, 0.0) + float(report.duration)
         if report.failed and nodeid not in self.failed:
@@ -131,7 +141,12 @@ def baseline(spec: dict[str, Any]) -> int:
     recorder = _Recorder(cov)
     cov.start()
     try:
-        code = int(pytest.main([*spec["pytest_args"], "-p", "no:cacheprovider"], plugins=[recorder]))
+        code = int(
+            pytest.main(
+                [*spec["pytest_args"], "-p", "no:cacheprovider", _basetemp(root)],
+                plugins=[recorder],
+            )
+        )
     finally:
         cov.stop()
     data = cov.get_data()
@@ -164,13 +179,33 @@ def _outside(module: object, root: Path) -> bool:
     return not Path(where).resolve().is_relative_to(root)
 
 
+def _basetemp(root: Path) -> str:
+    """A private ``tmp_path`` root beside the copy: concurrent workers never share pytest's."""
+    return f"--basetemp={root}.tmp"
+
+
+def _file_of(module: object) -> Path | None:
+    where = getattr(module, "__file__", None)
+    return None if where is None else Path(where).resolve()
+
+
+def _plugin_packages() -> set[str]:
+    """Top-level packages of pytest plugins: pytest must import those itself.
+
+    It rewrites their asserts, and warns about plugins imported before it.
+    """
+    from importlib.metadata import entry_points  # noqa: PLC0415
+
+    return {entry.module.partition(".")[0] for entry in entry_points(group="pytest11")}
+
+
 class _FirstFailure:
     """A pytest plugin noting the first failing test (the worker reports it as the killer)."""
 
     def __init__(self) -> None:
         self.nodeid = ""
 
-    def pytest_runtest_logreport(self, report: Any) -> None:
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.failed and not self.nodeid:
             self.nodeid = str(report.nodeid)
 
@@ -181,7 +216,7 @@ class _CollectionWatcher:
     def __init__(self) -> None:
         self.failed = False
 
-    def pytest_collectreport(self, report: Any) -> None:
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
             self.failed = True
 
@@ -195,11 +230,12 @@ def _classify(code: int) -> str:
 
 
 _FALLBACK = "fallback"
+_UNSUPPORTED = "unsupported"
 
 
-def _functions(paths: set[str]) -> dict[tuple[str, str], list[Any]]:
+def _functions(paths: set[str]) -> dict[tuple[str, str], list[types.FunctionType]]:
     """(file, qualified name) -> every function object of the mutated modules."""
-    found: dict[tuple[str, str], list[Any]] = {}
+    found: dict[tuple[str, str], list[types.FunctionType]] = {}
     for obj in gc.get_objects():
         if isinstance(obj, types.FunctionType):
             code = obj.__code__
@@ -229,8 +265,9 @@ class _Zygote:
     ``fallback`` and the worker runs the mutant the general way.
     """
 
-    def __init__(self, server: _Server) -> None:
+    def __init__(self, server: _Server, config: pytest.Config) -> None:
         self.server = server
+        self.config = config
         self.alive = False
         self.first_failure = _FirstFailure()
         down_read, down_write = os.pipe()
@@ -255,7 +292,9 @@ class _Zygote:
         self.requests = os.fdopen(down_write, "w", buffering=1, encoding="utf-8")
         self.answers = os.fdopen(up_read, "r", encoding="utf-8")
         hello = self.answers.readline()
-        self.alive = bool(hello) and bool(json.loads(hello).get("ready"))
+        greeting: dict[str, Any] = json.loads(hello) if hello else {}
+        self.alive = bool(greeting.get("ready"))
+        self.preload: list[str] = list(greeting.get("preload", []))
 
     def ask(self, job: dict[str, Any]) -> dict[str, Any]:
         """The zygote's answer (``{"fallback": reason}`` when it cannot take the job)."""
@@ -274,11 +313,11 @@ class _Zygote:
 
     # -- in the zygote process -------------------------------------------------------------
 
-    def _main(self, requests: Any, answers: Any) -> None:
+    def _main(self, requests: TextIO, answers: TextIO) -> None:
         from _pytest.main import Session  # noqa: PLC0415
 
-        config = self.server.config
-        config._do_configure()  # noqa: SLF001
+        config = self.config
+        config._do_configure()  # noqa: SLF001  # pyright: ignore[reportPrivateUsage]
         session = Session.from_config(config)
         config.hook.pytest_sessionstart(session=session)
         session.perform_collect()
@@ -290,7 +329,16 @@ class _Zygote:
         functions = _functions(paths)
         gc.collect()
         gc.freeze()
-        answers.write(json.dumps({"ready": True, "tests": len(items)}) + "\n")
+        # What the suite imports from outside the project: the worker preloads it, so that
+        # the mutants it runs by re-importing do not pay for it each time.
+        plugins = _plugin_packages()
+        preload = sorted(
+            name
+            for name, module in list(sys.modules.items())
+            if _outside(module, self.server.root) and name.partition(".")[0] not in plugins
+        )
+        hello = {"ready": True, "tests": len(items), "preload": preload}
+        answers.write(json.dumps(hello) + "\n")
         for line in requests:
             job = json.loads(line)
             answers.write(json.dumps(self._job(job, session, items, functions)) + "\n")
@@ -298,33 +346,18 @@ class _Zygote:
     def _job(
         self,
         job: dict[str, Any],
-        session: Any,
-        items: dict[str, Any],
-        functions: dict[tuple[str, str], list[Any]],
+        session: pytest.Session,
+        items: dict[str, pytest.Item],
+        functions: dict[tuple[str, str], list[types.FunctionType]],
     ) -> dict[str, Any]:
-        selected = [items.get(test) for test in job["tests"]]
-        if not selected or any(item is None for item in selected):
+        tests: list[str] = job["tests"]
+        selected = [items[test] for test in tests if test in items]
+        if not selected or len(selected) != len(tests):
             return {_FALLBACK: "a selected test was not collected"}
-        qualname = str(job["function"])
-        path = os.path.realpath(self.server.root / job["module"])
-        targets = functions.get((path, qualname), [])
-        old = {id(function.__code__) for function in targets}
-        if len(old) != 1:
-            return {_FALLBACK: f"{len(old)} code objects named {qualname}"}
-        if job.get("probe"):
-            probe = compile(_PROBE, path, "exec", dont_inherit=True)
-            candidates = [c.replace(co_qualname=qualname) for c in _code_named(probe, "probe")]
-        else:
-            try:
-                module = compile(job["source"], path, "exec", dont_inherit=True)
-            except (SyntaxError, ValueError):
-                return {_FALLBACK: "does not compile"}
-            candidates = _code_named(module, qualname)
-        if len(candidates) != 1:
-            return {_FALLBACK: f"{len(candidates)} mutated code objects named {qualname}"}
-        new = candidates[0]
-        if new.co_freevars != targets[0].__code__.co_freevars:
-            return {_FALLBACK: "the closure differs"}
+        swap = self._swap(job, functions)
+        if isinstance(swap, str):
+            return {_FALLBACK: swap}
+        targets, new = swap
         report_read, report_write = os.pipe()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - the child ends in os._exit
@@ -341,8 +374,39 @@ class _Zygote:
             os.close(report_read)
         return {"exit": os.waitstatus_to_exitcode(status), "killer": killer}
 
+    def _swap(
+        self, job: dict[str, Any], functions: dict[tuple[str, str], list[types.FunctionType]]
+    ) -> tuple[list[types.FunctionType], types.CodeType] | str:
+        """The function objects to patch and their mutated code, or why the job falls back."""
+        qualname = str(job["function"])
+        path = os.path.realpath(self.server.root / job["module"])
+        targets = functions.get((path, qualname), [])
+        old = {id(function.__code__) for function in targets}
+        if len(old) != 1:
+            return f"{len(old)} code objects named {qualname}"
+        if job.get("probe"):
+            probe = compile(_PROBE, path, "exec", dont_inherit=True)
+            candidates = [c.replace(co_qualname=qualname) for c in _code_named(probe, "probe")]
+        else:
+            try:
+                module = compile(job["source"], path, "exec", dont_inherit=True)
+            except (SyntaxError, ValueError):
+                return "does not compile"
+            candidates = _code_named(module, qualname)
+        if len(candidates) != 1:
+            return f"{len(candidates)} mutated code objects named {qualname}"
+        new = candidates[0]
+        if new.co_freevars != targets[0].__code__.co_freevars:
+            return "the closure differs"
+        return targets, new
+
     def _run(
-        self, targets: list[Any], new: types.CodeType, selected: list[Any], session: Any, report: int
+        self,
+        targets: list[types.FunctionType],
+        new: types.CodeType,
+        selected: list[pytest.Item],
+        session: pytest.Session,
+        report: int,
     ) -> None:
         code = _HARNESS_ERROR
         try:
@@ -353,10 +417,8 @@ class _Zygote:
                 function.__code__ = new
             session.items = selected
             session.testscollected = len(selected)
-            try:
+            with contextlib.suppress(session.Failed, session.Interrupted):
                 session.config.hook.pytest_runtestloop(session=session)
-            except (session.Failed, session.Interrupted):
-                pass
             code = 1 if session.testsfailed or session.shouldfail else 0
             os.write(report, self.first_failure.nodeid.encode("utf-8"))
         except BaseException:  # noqa: BLE001 - pytest catches the tests' errors: this is ours
@@ -405,47 +467,66 @@ def _wait(pid: int, deadline: float) -> int | None:
 
 
 class _Server:
-    def __init__(self, spec: dict[str, Any], requests: Any, protocol: Any) -> None:
+    def __init__(self, spec: dict[str, Any], requests: TextIO, protocol: TextIO) -> None:
         self.spec = spec
         self.requests = requests
         self.protocol = protocol
         self.root = Path(spec["root"]).resolve()
         self.originals: dict[str, tuple[bytes, int]] = {}
         self.counter = 0
-        self.config: Any = None
+        self.last_route = "fork"
+        self.config: pytest.Config | None = None
         self.zygote: _Zygote | None = None
 
     def warm_up(self) -> None:
-        import pytest  # noqa: PLC0415, F401
-
+        importlib.import_module("pytest")  # loaded once here, before any fork
         self.config = self._prepared_config()
         gc.collect()
         gc.freeze()
         if self.config is not None:
-            self.zygote = _Zygote(self)
+            self.zygote = _Zygote(self, self.config)
+            self._preload(self.zygote.preload)
 
-    def _prepared_config(self) -> Any:
-        """pytest's configuration, parsed and with its plugins loaded once, if that is safe.
+    def _preload(self, names: list[str]) -> None:
+        """Import what the suite uses from outside the project (never the project itself)."""
+        before = set(sys.modules)
+        for name in names:
+            with contextlib.suppress(BaseException):
+                importlib.import_module(name)
+        for name in set(sys.modules) - before:
+            if not _outside(sys.modules[name], self.root):
+                del sys.modules[name]
+        gc.collect()
+        gc.freeze()
 
-        Safe means no module of the project copy was imported while loading it (a conftest
-        that imports the code under test would pin the unmutated module in every child).
+    def _prepared_config(self) -> pytest.Config | None:
+        """Pytest's configuration, parsed and with its plugins loaded once, if that is safe.
+
+        Safe means no mutated module was imported while loading it (a conftest that imports
+        the code under test would pin the unmutated module in every child).
         """
         from _pytest import config as pytest_config  # noqa: PLC0415
 
-        prepare: Any = getattr(pytest_config, "_prepareconfig", None)
+        prepare: Callable[[list[str]], pytest.Config] | None = getattr(
+            pytest_config, "_prepareconfig", None
+        )
         if prepare is None:
             return None
         before = set(sys.modules)
         try:
-            config = prepare([*self.spec["pytest_args"], *_MUTANT_ARGS])
+            config = prepare([*self.spec["pytest_args"], *_MUTANT_ARGS, _basetemp(self.root)])
         except BaseException:  # noqa: BLE001 - any failure: fall back to pytest.main per mutant
             return None
-        loaded = [name for name in set(sys.modules) - before if not _outside(sys.modules[name], self.root)]
-        if loaded or not isinstance(getattr(config, "args", None), list):
+        mutated = {(self.root / module).resolve() for module in self.spec["modules"]}
+        loaded = [
+            name for name in set(sys.modules) - before if not _outside(sys.modules[name], self.root)
+        ]
+        pinned = any(_file_of(sys.modules[name]) in mutated for name in loaded)
+        if pinned or not isinstance(getattr(config, "args", None), list):
             for name in loaded:
                 del sys.modules[name]
             with contextlib.suppress(BaseException):
-                config._ensure_unconfigure()  # noqa: SLF001
+                config._ensure_unconfigure()  # noqa: SLF001  # pyright: ignore[reportPrivateUsage]
             return None
         return config
 
@@ -485,6 +566,7 @@ class _Server:
             "outcome": outcome,
             "exit": code,
             "killer": killer,
+            "route": self.last_route,
             "seconds": round(time.perf_counter() - started, 4),
         }
 
@@ -492,10 +574,17 @@ class _Server:
         if self.zygote is not None and job.get("function"):
             answer = self.zygote.ask(job)
             if _FALLBACK not in answer:
+                self.last_route = "zygote"
                 if answer.get("outcome") == "timeout":
                     return "timeout", None, ""
-                code = int(answer["exit"])
-                return _classify(code), code, str(answer.get("killer", ""))
+                exit_code = int(answer["exit"])
+                return _classify(exit_code), exit_code, str(answer.get("killer", ""))
+            self.last_route = f"fork: {answer[_FALLBACK]}"
+        else:
+            self.last_route = "fork"
+        if job.get("probe"):
+            # A probe of the in-place path that cannot take it: there is nothing to prove.
+            return _UNSUPPORTED, None, ""
         outcome, code = self._run_tests(list(job["tests"]), float(job["timeout"]))
         return outcome, code, ""
 
@@ -525,7 +614,7 @@ class _Server:
                     self.config.pluginmanager.register(watcher, "qualitykit-watcher")
                     code = int(self.config.hook.pytest_cmdline_main(config=self.config))
                 else:
-                    args = [*self.spec["pytest_args"], *_MUTANT_ARGS, *tests]
+                    args = [*self.spec["pytest_args"], *_MUTANT_ARGS, _basetemp(self.root), *tests]
                     code = int(pytest.main(args, plugins=[watcher]))
             except pytest.UsageError:
                 code = _USAGE_ERROR
