@@ -51,6 +51,7 @@ _CACHE_VERSION = 1
 _SANITY_LINE = '\nraise RuntimeError("qualitykit sanity check: this mutant must be killed")\n'
 _NO_TESTS = 5
 _PROBES = 5
+_PREFILL = 5000  # mutated sources made ahead (a few MB)
 _UNSUPPORTED = "unsupported"
 
 
@@ -235,6 +236,8 @@ class _Run:
         spec = {"sys_path": _source_roots(ctx.modules), "modules": ctx.modules}
         spec["pytest_args"] = ctx.pytest_args
         pool = _Pool(ctx.python, spec, paths[1:], ctx.state_dir) if pending else None
+        # The runner is idle while the baseline runs: make the mutated sources meanwhile.
+        threading.Thread(target=_prefill, args=(ctx, self.scope), daemon=True).start()
         try:
             baseline, error = _baseline(ctx, paths[0])
             if baseline is None:
@@ -301,6 +304,11 @@ class _Run:
             self.ctx.state.results,
             Verdict(self.problems, self.notes, self.ctx.options, self.ctx.started, workers),
         )
+
+
+def _prefill(ctx: _Context, scope: list[Mutant]) -> None:
+    for mutant in scope[:_PREFILL]:
+        ctx.by_module[mutant.module].mutated_source(mutant)
 
 
 def _modules(workspace: Workspace) -> list[str]:
@@ -716,8 +724,8 @@ class _Executor:
             if first:
                 rest = [test for test in plan.tests if test not in first]
                 plan = _Plan(plan.mutant, first + rest, plan.timeout, plan.cache_key)
-            module = self.ctx.by_module[plan.mutant.module]
-            return plan, module.mutated_source(plan.mutant)
+        module = self.ctx.by_module[plan.mutant.module]
+        return plan, module.mutated_source(plan.mutant)
 
     def _learn(self, plan: _Plan, killer: str) -> None:
         with self.lock:

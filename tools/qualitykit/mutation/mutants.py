@@ -18,6 +18,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import re
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -50,6 +51,10 @@ _STATEMENTS = frozenset(
         "match_stmt",
     }
 )
+
+
+# parso and cosmic-ray's visitors are not known to be thread-safe: one mutated source at a time.
+_PARSO = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -106,6 +111,7 @@ class ModuleMutants:
         self.mutants: list[Mutant] = []
         self._slots: dict[str, _Slot | None] = {}
         self._operators: dict[str, Operator] = {}
+        self._made: dict[str, str | None] = {}
         for name in operators:
             operator = cosmic_ray.plugins.get_operator(name)()
             self._operators[name] = operator
@@ -142,7 +148,16 @@ class ModuleMutants:
         return self.postponed and mutant.in_annotation
 
     def mutated_source(self, mutant: Mutant) -> str | None:
-        """The module's source with ``mutant`` applied (None: the operator made no change)."""
+        """The module's source with ``mutant`` applied (None: the operator made no change).
+
+        Memoised and thread-safe: a thread may make them ahead while the baseline runs.
+        """
+        with _PARSO:
+            if mutant.job_id not in self._made:
+                self._made[mutant.job_id] = self._make(mutant)
+            return self._made[mutant.job_id]
+
+    def _make(self, mutant: Mutant) -> str | None:
         operator = self._operators[mutant.operator]
         slot = self._slots.get(mutant.job_id)
         if slot is None:
