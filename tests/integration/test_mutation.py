@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from integration.mutation_fixtures import (
     CALC_TESTS,
+    MUTATION_CONFIG,
     make_calc,
     outcomes,
     processes_under,
@@ -301,3 +302,53 @@ def test_merge_refuses_sessions_of_different_mutants(repo: Repo) -> None:
 
     assert run.returncode == 2
     assert "differ" in run.stderr
+
+
+def test_threshold_ratchet_and_report_formats(repo: Repo) -> None:
+    make_calc(repo, config=MUTATION_CONFIG + "ratchet = true\n")
+
+    unset = repo.qualitykit("mutation", "run")
+    assert unset.returncode == 1
+    assert "no baseline mutation-baseline.json" in unset.stderr
+
+    accepted = repo.qualitykit("mutation", "run", "--update-baseline")
+    assert accepted.returncode == 0, accepted.stderr
+    score = json.loads((repo.root / "mutation-baseline.json").read_text())["score"]
+    assert score == round(result(repo)["score"], 2)
+
+    (repo.root / "mutation-baseline.json").write_text('{"score": 100}\n')
+    fallen = repo.qualitykit("mutation", "run")
+    assert fallen.returncode == 1
+    assert "fell below the baseline 100.00%" in fallen.stderr
+
+    (repo.root / "mutation-baseline.json").write_text("{")
+    broken = repo.qualitykit("mutation", "run")
+    assert broken.returncode == 2
+    assert "mutation-baseline.json: invalid JSON" in broken.stderr
+
+    text = repo.qualitykit("mutation", "report")
+    assert "mutation score" in text.stdout
+    markdown = repo.qualitykit("mutation", "report", "--format", "markdown")
+    assert markdown.stdout.startswith("## Mutation testing")
+    document = json.loads(repo.qualitykit("mutation", "report", "--format", "json").stdout)
+    assert document["schemaVersion"] == "2"
+    page = repo.qualitykit("mutation", "report", "--format", "html")
+    assert "<html" in page.stdout
+
+
+def test_a_score_below_the_threshold_fails(repo: Repo) -> None:
+    make_calc(repo, config=MUTATION_CONFIG + "threshold = 99\n")
+
+    run = repo.qualitykit("mutation", "run", "--json")
+
+    assert run.returncode == 1
+    assert "is below the threshold 99%" in run.stderr
+    assert json.loads(run.stdout)["ok"] is False
+    assert repo.qualitykit("mutation", "run", "--no-threshold").returncode == 0
+
+
+def test_report_without_a_run_is_a_usage_error(repo: Repo) -> None:
+    make_calc(repo)
+    run = repo.qualitykit("mutation", "report")
+    assert run.returncode == 2
+    assert "no mutation result yet" in run.stderr

@@ -8,6 +8,7 @@ class WorkDB:
     class Mode(enum.Enum):
         create = 1
         open = 2
+
     def __init__(self, path: str | Path, mode: WorkDB.Mode) -> None: ...
     def close(self) -> None: ...
     @property

@@ -2,14 +2,14 @@ import enum
 from pathlib import Path
 from typing import Any
 
-class WorkerOutcome(str, enum.Enum):
+class WorkerOutcome(enum.StrEnum):
     NORMAL = "normal"
     EXCEPTION = "exception"
     ABNORMAL = "abnormal"
     NO_TEST = "no-test"
     SKIPPED = "skipped"
 
-class TestOutcome(str, enum.Enum):
+class TestOutcome(enum.StrEnum):
     SURVIVED = "survived"
     KILLED = "killed"
     INCOMPETENT = "incompetent"

@@ -97,6 +97,8 @@ def _conclude(result: MutationResult, workspace: Workspace, *, as_json: bool) ->
     console = make_console()
     if as_json:
         print(result.model_dump_json(indent=2))
+        for problem in result.problems:
+            console.print(f"mutation: {problem}", markup=False)
     else:
         print_text(result, console)
     _publish(directory)

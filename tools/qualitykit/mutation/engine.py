@@ -51,6 +51,7 @@ _CACHE_VERSION = 1
 _SANITY_LINE = '\nraise RuntimeError("qualitykit sanity check: this mutant must be killed")\n'
 _NO_TESTS = 5
 _PROBES = 5
+_GRACE_S = 5.0  # for a worker to exit by itself after its last job
 _PREFILL = 5000  # mutated sources made ahead (a few MB)
 _UNSUPPORTED = "unsupported"
 
@@ -581,9 +582,14 @@ class _Worker:
         return self._read()
 
     def close(self) -> None:
-        """Kill the worker's process group (its zygote; test children die with them)."""
+        """End the worker: its stdin closes and it exits; killed with its group if it lingers."""
         if self.process is None:
             return
+        with contextlib.suppress(OSError):
+            if self.process.stdin is not None:
+                self.process.stdin.close()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=_GRACE_S)
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait()

@@ -296,6 +296,13 @@ class _Zygote:
         self.alive = bool(greeting.get("ready"))
         self.preload: list[str] = list(greeting.get("preload", []))
 
+    def stop(self) -> None:
+        """End the zygote: its requests close, it leaves its loop and exits."""
+        with contextlib.suppress(OSError):
+            self.requests.close()
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(self.pid, 0)
+
     def ask(self, job: dict[str, Any]) -> dict[str, Any]:
         """The zygote's answer (``{"fallback": reason}`` when it cannot take the job)."""
         if not self.alive:
@@ -538,6 +545,8 @@ class _Server:
             answer = self.run_job(job)
             self.protocol.write(json.dumps(answer) + "\n")
             self.protocol.flush()
+        if self.zygote is not None:
+            self.zygote.stop()
         return 0
 
     def run_job(self, job: dict[str, Any]) -> dict[str, Any]:
