@@ -352,3 +352,41 @@ def test_report_without_a_run_is_a_usage_error(repo: Repo) -> None:
     run = repo.qualitykit("mutation", "report")
     assert run.returncode == 2
     assert "no mutation result yet" in run.stderr
+
+
+def test_a_mutant_that_never_ends_is_a_timeout_apart_from_the_score(repo: Repo) -> None:
+    repo.write(
+        "src/pkg/loop.py",
+        '''\
+        """A loop a mutant can make endless."""
+
+
+        def countdown(start: int) -> int:
+            """Count down to zero."""
+            value = start
+            while value > 0:
+                value = value - 1
+            return value
+        ''',
+    )
+    repo.write(
+        "tests/unit/test_loop.py",
+        "from pkg.loop import countdown\n\n\ndef test_countdown() -> None:\n"
+        "    assert countdown(3) == 0\n",
+    )
+    make_calc(
+        repo,
+        config='[tool.qualitykit.mutation]\nmodules = ["src/pkg/loop.py"]\n'
+        'tests = ["tests/unit/test_loop.py"]\nworkers = 2\n'
+        "timeout-min = 1.0\ntimeout-factor = 1.0\n",
+    )
+
+    run = repo.qualitykit("mutation", "run")
+
+    assert run.returncode == 0, run.stderr
+    data = result(repo)
+    timeouts = [m for m in data["mutants"] if m["outcome"] == "timeout"]
+    assert any("value = value + 1" in m["diff"] for m in timeouts)
+    counts = data["counts"]
+    assert data["score"] == 100 * counts["killed"] / (counts["killed"] + counts["survived"])
+    assert processes_under(repo.root.parent) == []

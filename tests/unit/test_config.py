@@ -263,3 +263,13 @@ def test_qualitykit_that_is_not_a_table(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_config(tmp_path)
     assert str(caught.value) == f"{path}: [tool.qualitykit] must be a table"
+
+
+def test_mutation_settings_are_validated() -> None:
+    config = parse_config({"mutation": {"modules": ["a.py"], "timeout-min": 2}}, "pyproject.toml")
+    assert config.mutation.modules == ("a.py",)
+    assert config.mutation.timeout_min == 2
+    with pytest.raises(ConfigError, match=r"exclude-operators: '\(' is not a regular expression"):
+        parse_config({"mutation": {"exclude-operators": ["("]}}, "pyproject.toml")
+    with pytest.raises(ConfigError, match="unknown key 'module'"):
+        parse_config({"mutation": {"module": ["a.py"]}}, "pyproject.toml")
