@@ -13,7 +13,7 @@ from qualitykit.errors import QualityKitError
 from qualitykit.mutation.engine import Baseline
 from qualitykit.mutation.mutants import ModuleMutants, operator_names
 from qualitykit.mutation.report import markdown, stryker, verdict
-from qualitykit.mutation.results import MutantResult, MutationResult, Outcome, count
+from qualitykit.mutation.results import MutantResult, MutationCounts, MutationResult, Outcome, count
 from qualitykit.mutation.session import Session, outcome_of
 
 TOOLS = Path(__file__).resolve().parents[2] / "tools" / "qualitykit"
@@ -197,3 +197,111 @@ def test_outcomes_survive_a_round_trip_through_a_cosmic_ray_session(tmp_path: Pa
     got = [stored[mutant.job_id][0] for mutant in chosen]
     assert got == [o for o in Outcome if o is not Outcome.PENDING]
     assert outcome_of.__name__ == "outcome_of"
+
+
+def test_stryker_entries_follow_the_schema_exactly(tmp_path: Path) -> None:
+    (tmp_path / "m.py").write_text("x = 1\n", encoding="utf-8")
+    killed = _mutant(Outcome.KILLED, 1).model_copy(update={"seconds": 0.25, "tests": 3})
+    error = _mutant(Outcome.ERROR, 2).model_copy(update={"detail": "pytest exit 4", "diff": ""})
+    other = _mutant(Outcome.KILLED, 3).model_copy(update={"module": "n.py"})
+    counts = count([killed, error, other])
+    result = MutationResult(
+        ok=False, score=100.0, threshold=70, counts=counts, mutants=(killed, error, other)
+    )
+    document = stryker(result, tmp_path)
+    assert document["schemaVersion"] == "2"
+    assert document["thresholds"] == {"high": 80, "low": 70}
+    files = document["files"]
+    assert isinstance(files, dict)
+    assert sorted(files) == ["m.py", "n.py"]
+    assert files["m.py"]["source"] == "x = 1\n"
+    assert files["n.py"]["source"] == ""
+    first, second = files["m.py"]["mutants"]
+    assert first == {
+        "id": killed.id,
+        "mutatorName": "core/NumberReplacer",
+        "location": {"start": {"line": 1, "column": 5}, "end": {"line": 1, "column": 6}},
+        "status": "Killed",
+        "static": False,
+        "replacement": "x = 2",
+        "duration": 250,
+        "testsCompleted": 3,
+    }
+    assert second["statusReason"] == "pytest exit 4"
+    assert "replacement" not in second
+    assert "testsCompleted" not in second
+    assert "duration" not in second
+    low = MutationResult(ok=True, score=None, threshold=95, counts=count([]), mutants=())
+    assert stryker(low, tmp_path)["thresholds"] == {"high": 80, "low": 80}
+
+
+def test_markdown_lists_survivors_up_to_its_limit() -> None:
+    survivors = [_mutant(Outcome.SURVIVED, line) for line in range(1, 203)]
+    counts = count(survivors)
+    result = MutationResult(
+        ok=False,
+        score=0.0,
+        threshold=80,
+        counts=counts,
+        problems=("score 0.0% is below the threshold 80%",),
+        notes=("a note",),
+        mutants=tuple(survivors),
+    )
+    text = markdown(result)
+    assert text.startswith("## Mutation testing: failed\n")
+    assert "**Score 0.0%** (killed / (killed + survived); threshold 80%)" in text
+    assert "| 0 | 202 | 0 | 0 | 0 | 0 | 0 | 202 |" in text
+    assert "- problem: score 0.0% is below the threshold 80%" in text
+    assert "- note: a note" in text
+    assert "### Survivors (202)" in text
+    assert text.count("```diff") == 200
+    assert "**m.py:200** `core/NumberReplacer` (in `<module>`)" in text
+    assert "**m.py:201**" not in text
+    assert "... and 2 more (see report.json)" in text
+    named = survivors[0].model_copy(update={"definition": "f"})
+    one = MutationResult(ok=True, score=0.0, threshold=0, counts=count([named]), mutants=(named,))
+    assert "(in `f`)" in markdown(one)
+    assert markdown(one).startswith("## Mutation testing: passed\n")
+    assert "... and" not in markdown(one)
+
+
+def test_defaults_are_the_documented_ones() -> None:
+    from pydantic import ValidationError  # noqa: PLC0415
+
+    from qualitykit.config import MutationConfig, parse_config  # noqa: PLC0415
+
+    config = MutationConfig()
+    assert (config.workers, config.timeout_factor, config.timeout_min) == (0, 5.0, 5.0)
+    assert (config.threshold, config.ratchet, config.tolerance) == (0.0, False, 0.5)
+    assert (config.allow_errors, config.baseline) == (False, "mutation-baseline.json")
+    assert parse_config({"mutation": {"workers": 0, "tolerance": 0}}, "p").mutation.workers == 0
+    for bad in ({"workers": -1}, {"timeout-factor": 0.5}, {"tolerance": -0.1}, {"threshold": -1}):
+        with pytest.raises(QualityKitError):
+            parse_config({"mutation": bad}, "p")
+    assert parse_config({"mutation": {"allow-errors": True}}, "p").mutation.allow_errors
+    counts = MutationCounts()
+    assert counts.total == 0
+    assert counts.score is None
+    assert count([_mutant(Outcome.PENDING)]).total == 1
+    two_of_three = count(
+        [_mutant(Outcome.KILLED, 1), _mutant(Outcome.KILLED, 2), _mutant(Outcome.SURVIVED, 3)]
+    )
+    assert two_of_three.score == pytest.approx(200 / 3)
+    mutant = _mutant(Outcome.SURVIVED)
+    assert (mutant.tests, mutant.cached, mutant.seconds, mutant.detail) == (0, False, None, "")
+    result = MutationResult(ok=True, score=None, threshold=0, counts=counts)
+    assert (result.seconds, result.workers, result.mutants, result.shard) == (0.0, 0, (), None)
+    with pytest.raises(ValidationError):
+        result.ok = False  # type: ignore[misc]
+    mixed = MutationResult(
+        ok=True,
+        score=None,
+        threshold=0,
+        counts=counts,
+        mutants=(
+            _mutant(Outcome.SURVIVED, 9),
+            _mutant(Outcome.KILLED, 1),
+            _mutant(Outcome.SURVIVED, 2),
+        ),
+    )
+    assert [m.line for m in mixed.survivors] == [2, 9]
