@@ -744,7 +744,13 @@ class _Executor:
         while (task := self._next()) is not None:
             plan, source = task
             if source is None:
-                self.answers.put((plan, "", {"outcome": "error", "detail": "no mutation made"}))
+                failure = self.ctx.by_module[plan.mutant.module].failures.get(plan.mutant.job_id)
+                unmade = (
+                    {"outcome": "incompetent", "detail": f"the operator failed: {failure}"}
+                    if failure
+                    else {"outcome": "error", "detail": "the operator made no mutation"}
+                )
+                self.answers.put((plan, "", unmade))
                 continue
             diff = _diff(self.ctx.by_module[plan.mutant.module].source, source, plan.mutant.module)
             answer = worker.ask(_job(plan, source))
@@ -780,7 +786,8 @@ def _unrun(module: ModuleMutants, mutant: Mutant) -> tuple[Outcome, str]:
     """The outcome of a mutant no test reaches: no-coverage, or incompetent if it cannot compile."""
     source = module.mutated_source(mutant)
     if source is None:
-        return Outcome.ERROR, ""
+        failed = mutant.job_id in module.failures
+        return (Outcome.INCOMPETENT if failed else Outcome.ERROR), ""
     diff = _diff(module.source, source, mutant.module)
     try:
         compile(source, mutant.module, "exec", dont_inherit=True)

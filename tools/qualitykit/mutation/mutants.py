@@ -20,7 +20,7 @@ import hashlib
 import re
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import cosmic_ray.plugins
 import parso.python.tree
@@ -112,18 +112,30 @@ class ModuleMutants:
         self._slots: dict[str, _Slot | None] = {}
         self._operators: dict[str, Operator] = {}
         self._made: dict[str, str | None] = {}
+        # job id -> why the operator could not make the mutant (cosmic-ray: incompetent).
+        self.failures: dict[str, str] = {}
+        self._tree = tree
+        self._nodes: dict[str, tuple[parso.tree.NodeOrLeaf, int]] = {}
         for name in operators:
             operator = cosmic_ray.plugins.get_operator(name)()
             self._operators[name] = operator
             # The module node itself comes first in cosmic-ray's walk.
-            rooted = [(-1, 0, tree, position) for position in operator.mutation_positions(tree)]
+            rooted = [
+                (-1, 0, tree, at, position)
+                for at, position in enumerate(operator.mutation_positions(tree))
+            ]
             sliceable = exact and not rooted
             nested = (
-                (index, local, node, position)
+                (index, local, node, at, position)
                 for index, child in enumerate(tree.children)
-                for local, node, position in _positions(operator, child)
+                for local, node, at, position in _positions(operator, child)
             )
-            for occurrence, (index, local, node, (start, end)) in enumerate([*rooted, *nested]):
+            for occurrence, (index, local, node, at, (start, end)) in enumerate(
+                [
+                    *rooted,
+                    *nested,
+                ]
+            ):
                 job_id = _job_id(module, self.source_hash, name, occurrence)
                 self.mutants.append(
                     Mutant(
@@ -142,6 +154,7 @@ class ModuleMutants:
                     )
                 )
                 self._slots[job_id] = _Slot(index, local) if sliceable else None
+                self._nodes[job_id] = (node, at)
 
     def never_runs(self, mutant: Mutant) -> bool:
         """Whether the mutated code is never executed: an annotation under PEP 563."""
@@ -154,10 +167,45 @@ class ModuleMutants:
         """
         with _PARSO:
             if mutant.job_id not in self._made:
-                self._made[mutant.job_id] = self._make(mutant)
+                try:
+                    self._made[mutant.job_id] = self._make(mutant)
+                except Exception as error:  # noqa: BLE001 - an operator that cannot apply
+                    # cosmic-ray records such a mutant as incompetent (its mutate_and_test).
+                    self.failures[mutant.job_id] = f"{type(error).__name__}: {error}"
+                    self._made[mutant.job_id] = None
             return self._made[mutant.job_id]
 
     def _make(self, mutant: Mutant) -> str | None:
+        made = self._in_place(mutant)
+        return made if made is not None else self._reparsed(mutant)
+
+    def _in_place(self, mutant: Mutant) -> str | None:
+        """Apply the operator to the node of the parsed module, read the code, undo it all.
+
+        The same ``operator.mutate(node, index)`` call cosmic-ray's visitor makes, on the same
+        node, without re-parsing; every node and leaf it could touch is restored after.
+        """
+        node, index = self._nodes[mutant.job_id]
+        parent = node.parent
+        if parent is None:
+            return None
+        saved = _snapshot(node)
+        siblings = list(_children(parent))
+        try:
+            new = self._operators[mutant.operator].mutate(node, index)
+            if new is not node:
+                at = next(i for i, child in enumerate(siblings) if child is node)
+                replaced = [] if new is None else [new]
+                parent.children = [*siblings[:at], *replaced, *siblings[at + 1 :]]
+            tree: Any = self._tree
+            return str(tree.get_code())
+        except Exception:  # noqa: BLE001 - the re-parsing path decides
+            return None
+        finally:
+            parent.children = siblings
+            _restore(saved)
+
+    def _reparsed(self, mutant: Mutant) -> str | None:
         operator = self._operators[mutant.operator]
         slot = self._slots.get(mutant.job_id)
         if slot is None:
@@ -172,12 +220,44 @@ class ModuleMutants:
 
 def _positions(
     operator: Operator, top: parso.tree.NodeOrLeaf
-) -> Iterable[tuple[int, parso.tree.NodeOrLeaf, tuple[tuple[int, int], tuple[int, int]]]]:
+) -> Iterable[tuple[int, parso.tree.NodeOrLeaf, int, tuple[tuple[int, int], tuple[int, int]]]]:
     local = 0
     for node in ast_nodes(top):
-        for position in operator.mutation_positions(node):
-            yield local, node, position
+        for at, position in enumerate(operator.mutation_positions(node)):
+            yield local, node, at, position
             local += 1
+
+
+_Saved = list[tuple[Any, list[Any] | None, Any, Any, Any]]
+
+
+def _snapshot(node: parso.tree.NodeOrLeaf) -> _Saved:
+    """Children, value, prefix and parent of every node under ``node`` (what mutate may change)."""
+    saved: _Saved = []
+    for item in ast_nodes(node):
+        anything: Any = item
+        children = list(anything.children) if isinstance(item, parso.tree.BaseNode) else None
+        saved.append(
+            (
+                anything,
+                children,
+                getattr(anything, "value", None),
+                getattr(anything, "prefix", None),
+                anything.parent,
+            )
+        )
+    return saved
+
+
+def _restore(saved: _Saved) -> None:
+    for item, children, value, prefix, parent in saved:
+        if children is not None:
+            item.children = children
+        if value is not None:
+            item.value = value
+        if prefix is not None:
+            item.prefix = prefix
+        item.parent = parent
 
 
 def _children(node: parso.tree.BaseNode) -> list[parso.tree.NodeOrLeaf]:
@@ -237,13 +317,13 @@ def _in_annotation(node: parso.tree.NodeOrLeaf) -> bool:
     parent = node.parent
     while parent is not None and parent.type not in _STATEMENTS:
         if parent.type in {"tfpdef", "param"}:
-            siblings = _children(parent)
+            siblings = list(_children(parent))
             index = siblings.index(child)
             if index > 0 and getattr(siblings[index - 1], "value", None) == ":":
                 return True
         child, parent = parent, parent.parent
     if parent is not None and parent.type == "funcdef":
-        siblings = _children(parent)
+        siblings = list(_children(parent))
         index = siblings.index(child)
         return index > 0 and getattr(siblings[index - 1], "value", None) == "->"
     return False
