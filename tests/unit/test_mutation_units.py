@@ -271,7 +271,7 @@ def test_defaults_are_the_documented_ones() -> None:
     from qualitykit.config import MutationConfig, parse_config  # noqa: PLC0415
 
     config = MutationConfig()
-    assert (config.workers, config.timeout_factor, config.timeout_min) == (0, 5.0, 5.0)
+    assert (config.workers, config.timeout_factor, config.timeout_min) == (0, 5.0, 2.0)
     assert (config.threshold, config.ratchet, config.tolerance) == (0.0, False, 0.5)
     assert (config.allow_errors, config.baseline) == (False, "mutation-baseline.json")
     assert parse_config({"mutation": {"workers": 0, "tolerance": 0}}, "p").mutation.workers == 0

@@ -99,7 +99,7 @@ class MutationConfig(_Section):
     python: str | None = None
     workers: Annotated[int, Field(ge=0)] = 0
     timeout_factor: Annotated[float, Field(ge=1)] = 5.0
-    timeout_min: Seconds = 5.0
+    timeout_min: Seconds = 2.0
     threshold: Percent = 0.0
     ratchet: bool = False
     baseline: str = "mutation-baseline.json"
