@@ -73,8 +73,8 @@ mutation-changed: $(SYNCED) ## Mutation testing of the lines changed since $(MUT
 summary: $(SYNCED) ## Show the last gate results without running anything
 	$(RUN) qualitykit summary
 
-test: $(SYNCED) ## The fast suite: unit + integration + regression (not slow)
-	$(RUN) pytest $(PYTEST_BASE) -m "not slow" $(FAST_SUITES)
+test: $(SYNCED) ## The fast suite: unit + integration + regression (not slow), on 2 processes
+	$(RUN) pytest $(PYTEST_BASE) -n 2 -m "not slow" $(FAST_SUITES)
 test-slow: $(SYNCED) ## Only the slow tests (real third-party repos, e2e)
 	$(RUN) pytest $(PYTEST_BASE) -m slow tests
 unit: $(SYNCED) ## Unit tests only
