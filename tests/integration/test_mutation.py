@@ -69,6 +69,9 @@ def test_the_session_is_a_cosmic_ray_session_and_the_reports_are_written(repo: R
     )
     assert "total jobs:" in report.stdout
     assert "surviving mutants:" in report.stdout
+    cr_html = Path(sys.executable).with_name("cr-html")
+    page = subprocess.run([str(cr_html), str(session)], capture_output=True, text=True, check=True)
+    assert "src/pkg/calc.py" in page.stdout
     config = (repo.root / STATE / "cosmic-ray.toml").read_text(encoding="utf-8")
     assert 'module-path = [ "src/pkg/calc.py",]' in config
 

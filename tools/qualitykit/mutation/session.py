@@ -24,9 +24,7 @@ import time
 from typing import TYPE_CHECKING
 
 from cosmic_ray.config import serialize_config
-from cosmic_ray.work_db import WorkDB
-from cosmic_ray.work_item import MutationSpec, TestOutcome, WorkerOutcome, WorkItem, WorkResult
-from sqlalchemy.exc import SQLAlchemyError
+from cosmic_ray.work_item import MutationSpec, TestOutcome, WorkerOutcome, WorkResult
 
 from qualitykit.atomic import write_text_atomic
 from qualitykit.errors import QualityKitError
@@ -79,6 +77,27 @@ def outcome_of(result: WorkResult) -> Outcome:
     return Outcome.KILLED
 
 
+# cosmic-ray 8's schema, as its SQLAlchemy models create it (``cosmic_ray.work_db``). Written
+# with sqlite3 directly: importing SQLAlchemy alone costs a second per run.
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS work_items (job_id VARCHAR NOT NULL, PRIMARY KEY (job_id))",
+    (
+        "CREATE TABLE IF NOT EXISTS mutation_specs (module_path VARCHAR, operator_name VARCHAR,"
+        " operator_args JSON, occurrence INTEGER, start_pos_row INTEGER, start_pos_col INTEGER,"
+        " end_pos_row INTEGER, end_pos_col INTEGER, definition_name VARCHAR,"
+        " job_id VARCHAR NOT NULL, PRIMARY KEY (job_id),"
+        " FOREIGN KEY(job_id) REFERENCES work_items (job_id))"
+    ),
+    (
+        "CREATE TABLE IF NOT EXISTS work_results (worker_outcome VARCHAR(9), output TEXT,"
+        " test_outcome VARCHAR(11), diff TEXT, job_id VARCHAR NOT NULL, PRIMARY KEY (job_id),"
+        " FOREIGN KEY(job_id) REFERENCES work_items (job_id))"
+    ),
+)
+# cosmic-ray stores operator arguments JSON-encoded inside a JSON column: "{}" twice.
+_NO_ARGS = '"{}"'
+
+
 class Session:
     """An open cosmic-ray session file."""
 
@@ -87,8 +106,11 @@ class Session:
         self.path = path
         _check_sqlite(path)
         try:
-            self._db = WorkDB(path, WorkDB.Mode.create)
-        except SQLAlchemyError as error:
+            self._db = sqlite3.connect(path)
+            with self._db:
+                for statement in _SCHEMA:
+                    self._db.execute(statement)
+        except sqlite3.Error as error:
             raise _corrupt(path, error) from None
         self._buffer: list[tuple[str, str | None, str | None, str | None, str]] = []
         self._flushed = time.monotonic()
@@ -103,35 +125,79 @@ class Session:
     def job_ids(self) -> set[str]:
         """Every work item's job id."""
         try:
-            return {item.job_id for item in self._db.work_items}
-        except (SQLAlchemyError, ValueError, TypeError) as error:
+            return {str(row[0]) for row in self._db.execute("select job_id from work_items")}
+        except sqlite3.Error as error:
             raise _corrupt(self.path, error) from None
 
     def specs(self) -> dict[str, MutationSpec]:
         """Job id -> its (single) mutation, for every work item."""
+        query = (
+            "select job_id, module_path, operator_name, occurrence, start_pos_row,"
+            " start_pos_col, end_pos_row, end_pos_col, definition_name from mutation_specs"
+        )
         try:
             return {
-                item.job_id: item.mutations[0] for item in self._db.work_items if item.mutations
+                str(job): MutationSpec(
+                    module_path=str(module),
+                    operator_name=str(operator),
+                    occurrence=int(occurrence),
+                    start_pos=(int(row), int(col)),
+                    end_pos=(int(end_row), int(end_col)),
+                    definition_name=definition,
+                )
+                for job, module, operator, occurrence, row, col, end_row, end_col, definition in (
+                    self._db.execute(query)
+                )
             }
-        except (SQLAlchemyError, ValueError, TypeError) as error:
+        except (sqlite3.Error, ValueError, TypeError) as error:
             raise _corrupt(self.path, error) from None
 
     def reset(self, mutants: Iterable[Mutant]) -> None:
         """Replace every work item (and result) with ``mutants``."""
         self._buffer.clear()
-        self._db.clear()
-        self._db.add_work_items(_work_item(mutant) for mutant in mutants)
+        chosen = list(mutants)
+        with self._db:
+            for table in ("work_results", "mutation_specs", "work_items"):
+                self._db.execute(f"delete from {table}")  # noqa: S608 - fixed table names
+            self._db.executemany(
+                "insert into work_items (job_id) values (?)", [(m.job_id,) for m in chosen]
+            )
+            self._db.executemany(
+                "insert into mutation_specs (module_path, operator_name, operator_args,"
+                " occurrence, start_pos_row, start_pos_col, end_pos_row, end_pos_col,"
+                " definition_name, job_id) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        m.module,
+                        m.operator,
+                        _NO_ARGS,
+                        m.occurrence,
+                        *m.start,
+                        *m.end,
+                        m.definition,
+                        m.job_id,
+                    )
+                    for m in chosen
+                ],
+            )
 
     def results(self) -> dict[str, tuple[Outcome, str, str]]:
         """Job id -> (outcome, output, diff) for every stored result."""
         self.flush()
+        query = "select job_id, worker_outcome, output, test_outcome, diff from work_results"
         try:
-            return {
-                job_id: (outcome_of(result), result.output or "", result.diff or "")
-                for job_id, result in self._db.results
-            }
-        except (SQLAlchemyError, ValueError, TypeError, LookupError) as error:
+            found: dict[str, tuple[Outcome, str, str]] = {}
+            for job, worker, output, test, diff in self._db.execute(query):
+                result = WorkResult(
+                    WorkerOutcome[str(worker)],
+                    output,
+                    None if test is None else TestOutcome[str(test)],
+                    diff,
+                )
+                found[str(job)] = (outcome_of(result), output or "", diff or "")
+        except (sqlite3.Error, ValueError, TypeError, LookupError) as error:
             raise _corrupt(self.path, error) from None
+        return found
 
     def record(self, job_id: str, outcome: Outcome, detail: str = "", diff: str = "") -> None:
         """Store one mutant's result: buffered, written at least every half second."""
@@ -155,24 +221,12 @@ class Session:
             return
         rows, self._buffer = self._buffer, []
         # The columns as cosmic-ray's SQLAlchemy models store them (enums by name).
-        with contextlib.closing(sqlite3.connect(self.path)) as db, db:
-            db.executemany(
+        with self._db:
+            self._db.executemany(
                 "insert or replace into work_results"
                 " (worker_outcome, output, test_outcome, diff, job_id) values (?, ?, ?, ?, ?)",
                 rows,
             )
-
-
-def _work_item(mutant: Mutant) -> WorkItem:
-    spec = MutationSpec(
-        module_path=mutant.module,
-        operator_name=mutant.operator,
-        occurrence=mutant.occurrence,
-        start_pos=mutant.start,
-        end_pos=mutant.end,
-        definition_name=mutant.definition,
-    )
-    return WorkItem.single(mutant.job_id, spec)
 
 
 def _corrupt(path: Path, error: BaseException) -> QualityKitError:
