@@ -271,18 +271,22 @@ class _Run:
             tests = None if module.never_runs(mutant) else baseline.select(mutant)
             record = stored.get(mutant.job_id)
             if record is not None and record[0] is not Outcome.ERROR:
-                results[mutant.job_id] = _result(mutant, record[0], tests, record[2], cached=True)
+                results[mutant.job_id] = mutant_result(
+                    mutant, record[0], tests, record[2], cached=True
+                )
                 continue
             if tests is None:
                 outcome, diff = _unrun(module, mutant)
                 self.session.record(mutant.job_id, outcome, diff=diff)
-                results[mutant.job_id] = _result(mutant, outcome, None, diff)
+                results[mutant.job_id] = mutant_result(mutant, outcome, None, diff)
                 continue
             key = _cache_key(mutant, tests, copy)
             hit = ctx.state.cache.get(key) if ctx.options.use_cache else None
             if hit is not None:
                 outcome = Outcome(hit["outcome"])
-                result = _result(mutant, outcome, tests, str(hit.get("diff", "")), cached=True)
+                result = mutant_result(
+                    mutant, outcome, tests, str(hit.get("diff", "")), cached=True
+                )
                 self.session.record(mutant.job_id, outcome, diff=result.diff)
                 results[mutant.job_id] = result
                 continue
@@ -774,7 +778,7 @@ class _Executor:
             seconds = answer.get("seconds")
         mutant = plan.mutant
         self.session.record(mutant.job_id, outcome, detail, diff)
-        self.ctx.state.results[mutant.job_id] = _result(
+        self.ctx.state.results[mutant.job_id] = mutant_result(
             mutant, outcome, plan.tests, diff, seconds=seconds, detail=detail
         )
         if outcome is not Outcome.ERROR:
@@ -807,7 +811,7 @@ def _diff(original: str, mutated: str, module: str) -> str:
     return "".join(lines)
 
 
-def _result(  # noqa: PLR0913 - one field each
+def mutant_result(  # noqa: PLR0913 - one field each
     mutant: Mutant,
     outcome: Outcome,
     tests: list[str] | None,
@@ -817,6 +821,7 @@ def _result(  # noqa: PLR0913 - one field each
     seconds: float | None = None,
     detail: str = "",
 ) -> MutantResult:
+    """The typed result of ``mutant`` (also what a merge builds from a stored session)."""
     return MutantResult(
         id=mutant.job_id,
         module=mutant.module,
@@ -856,7 +861,7 @@ def finish(
     """The verdict on ``scope``: counts, score, threshold, ratchet and every problem."""
     options, notes = verdict.options, list(verdict.notes)
     config = workspace.config.mutation
-    mutants = [results.get(m.job_id) or _result(m, Outcome.PENDING, None, "") for m in scope]
+    mutants = [results.get(m.job_id) or mutant_result(m, Outcome.PENDING, None, "") for m in scope]
     counts = count(mutants)
     score = counts.score
     problems = list(verdict.problems)

@@ -7,7 +7,7 @@ import time
 from typing import TYPE_CHECKING
 
 from qualitykit.errors import QualityKitError
-from qualitykit.mutation.engine import RunOptions, Verdict, finish
+from qualitykit.mutation.engine import RunOptions, Verdict, finish, mutant_result
 from qualitykit.mutation.mutants import Mutant
 from qualitykit.mutation.results import MutantResult, MutationResult, Outcome
 from qualitykit.mutation.session import open_session
@@ -72,19 +72,9 @@ def merge(
             mutants.append(mutant)
             stored = merged.get(job_id)
             if stored is not None:
-                results[job_id] = MutantResult(
-                    id=job_id,
-                    module=mutant.module,
-                    operator=mutant.operator,
-                    occurrence=mutant.occurrence,
-                    line=mutant.start[0],
-                    column=mutant.start[1],
-                    end_line=mutant.end[0],
-                    end_column=mutant.end[1],
-                    definition=mutant.definition,
-                    outcome=stored[0],
-                    diff=stored[2],
-                    detail=stored[1] if stored[0] is Outcome.ERROR else "",
+                outcome, detail, diff = stored
+                results[job_id] = mutant_result(
+                    mutant, outcome, None, diff, detail=detail if outcome is Outcome.ERROR else ""
                 )
     options = RunOptions(apply_threshold=apply_threshold)
     return finish(workspace, mutants, results, Verdict([], [], options, started, 0))

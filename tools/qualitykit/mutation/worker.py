@@ -36,7 +36,7 @@ import time
 import traceback
 import types
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO, cast
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO, cast
 
 if TYPE_CHECKING:
     # Annotations only: at run time this script imports pytest and coverage inside functions.
@@ -221,6 +221,14 @@ class _CollectionWatcher:
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
             self.failed = True
+
+
+def _end_child(code: int) -> NoReturn:
+    """Flush what the child printed (into the worker's log) and leave at once, as ``code``."""
+    with contextlib.suppress(BaseException):
+        sys.stdout.flush()
+        sys.stderr.flush()
+    os._exit(code)
 
 
 def _classify(code: int) -> str:
@@ -434,10 +442,7 @@ class _Zygote:
             traceback.print_exc()
             code = _HARNESS_ERROR
         finally:
-            with contextlib.suppress(BaseException):
-                sys.stdout.flush()
-                sys.stderr.flush()
-            os._exit(code)
+            _end_child(code)
 
 
 _PROBE = "def probe(*args, **kwargs):\n    raise RuntimeError('qualitykit sanity check')\n"
@@ -638,10 +643,7 @@ class _Server:
             traceback.print_exc()
             code = _HARNESS_ERROR
         finally:
-            with contextlib.suppress(BaseException):
-                sys.stdout.flush()
-                sys.stderr.flush()
-            os._exit(code)
+            _end_child(code)
 
 
 def serve(spec: dict[str, Any]) -> int:
