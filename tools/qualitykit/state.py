@@ -29,11 +29,16 @@ class StateFileError(QualityKitError):
     """A state file exists but cannot be used (exit 2 naming the file)."""
 
 
+_PLAIN_PROBLEMS: tuple[tuple[type[BaseException], str], ...] = (
+    (IsADirectoryError, "is a directory, not a file"),
+    (NotADirectoryError, "a parent of it is a file, not a directory"),
+)
+
+
 def _problem(error: BaseException) -> str:
-    if isinstance(error, IsADirectoryError):
-        return "is a directory, not a file"
-    if isinstance(error, NotADirectoryError):
-        return "a parent of it is a file, not a directory"
+    for kind, text in _PLAIN_PROBLEMS:
+        if isinstance(error, kind):
+            return text
     if isinstance(error, UnicodeDecodeError):
         return f"not UTF-8 text (byte {error.start})"
     if isinstance(error, ValidationError):
