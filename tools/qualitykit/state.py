@@ -70,11 +70,12 @@ def read_json(path: Path, what: str, *, cache: bool) -> object | None:
     if text is None:
         return None
     try:
-        return json.loads(text)
+        data: object = json.loads(text)
     except (json.JSONDecodeError, RecursionError) as error:
         if cache:
             return None
         raise StateFileError(f"{path}: {what} {_problem(error)}") from None
+    return data
 
 
 def read_model(path: Path, model: type[ModelT], what: str, *, cache: bool) -> ModelT | None:
