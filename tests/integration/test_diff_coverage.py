@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qualitykit.coverage.diff import changed_lines, compact, diff_coverage
+from qualitykit.changes import changed_lines
+from qualitykit.coverage.diff import compact, diff_coverage
 
 if TYPE_CHECKING:
     from conftest import Repo

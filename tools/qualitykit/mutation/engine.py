@@ -363,7 +363,7 @@ def _neutralisers(python: str, root: Path) -> list[str]:
 def _scope(root: Path, mutants: list[Mutant], options: RunOptions) -> list[Mutant]:
     chosen = mutants
     if options.changed_base is not None:
-        from qualitykit.coverage.diff import changed_lines  # noqa: PLC0415
+        from qualitykit.changes import changed_lines  # noqa: PLC0415
 
         changed = changed_lines(root, options.changed_base)
         chosen = [

@@ -1,0 +1,65 @@
+"""What changed since a base ref: one module for every capability that asks.
+
+Used by diff coverage, mutation ``--changed`` (and, as they land, policy ``--base`` and the
+incremental gate). Changed lines are numbered as the work tree is: committed, staged and
+unstaged changes against the merge-base of ``base`` and HEAD, plus every line of untracked files.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from typing import TYPE_CHECKING
+
+from unidiff.errors import UnidiffParseError
+from unidiff.patch import PatchSet
+
+from qualitykit.errors import QualityKitError
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+_GIT_TIMEOUT_S = 120
+
+
+def _git(root: Path, *args: str) -> str:
+    try:
+        done = subprocess.run(  # noqa: S603 - argv list
+            ["git", *args],  # noqa: S607 - git from PATH, as every git tool
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=_GIT_TIMEOUT_S,
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise QualityKitError(f"git {args[0]} failed: {error}") from None
+    if done.returncode != 0:
+        detail = done.stderr.strip().splitlines()[-1:] or ["no output"]
+        raise QualityKitError(f"git {' '.join(args[:2])} failed: {detail[0]}")
+    return done.stdout
+
+
+def changed_lines(root: Path, base: str) -> dict[str, frozenset[int]]:
+    """Work-tree line numbers added or changed since the merge-base of ``base`` and HEAD."""
+    try:
+        merge_base = _git(root, "merge-base", base, "HEAD").strip()
+    except QualityKitError:
+        raise QualityKitError(f"unknown base {base!r}: no merge-base with HEAD") from None
+    diff = _git(root, "diff", "--no-color", "--no-ext-diff", "--unified=0", "-M", merge_base)
+    try:
+        patch = PatchSet.from_string(diff)
+    except UnidiffParseError as error:
+        raise QualityKitError(f"cannot parse git diff: {error}") from None
+    changed: dict[str, set[int]] = {}
+    for patched in patch:
+        if patched.is_removed_file:
+            continue
+        lines = {line.target_line_no for hunk in patched for line in hunk if line.is_added}
+        lines.discard(None)
+        if lines:
+            changed.setdefault(patched.path, set()).update(n for n in lines if n is not None)
+    for name in _git(root, "ls-files", "--others", "--exclude-standard", "-z").split("\0"):
+        if name and (root / name).is_file():
+            count = len((root / name).read_bytes().splitlines())
+            changed.setdefault(name, set()).update(range(1, count + 1))
+    return {name: frozenset(lines) for name, lines in changed.items()}
