@@ -10,8 +10,11 @@ export UV_PYTHON_DOWNLOADS := never
 export PYRIGHT_PYTHON_IGNORE_WARNINGS := 1
 
 PYTHON ?= python3
-# uv when it is on PATH, else the copy the bootstrap installs into $(PYTHON).
-UV := $(or $(shell command -v uv 2>/dev/null),$(PYTHON) -m uv)
+# uv when it is on PATH, else a private copy in a venv of its own under .qualitykit/: a system
+# Python that is externally managed (PEP 668, Debian's and Ubuntu's) refuses `pip install`.
+BOOTSTRAP := .qualitykit/bootstrap
+UV_ON_PATH := $(shell command -v uv 2>/dev/null)
+UV := $(or $(UV_ON_PATH),$(BOOTSTRAP)/bin/uv)
 VENV := .venv
 # The environment is synced from uv.lock whenever pyproject.toml or uv.lock is newer than this.
 SYNCED := $(VENV)/.synced
@@ -30,12 +33,14 @@ FAST_SUITES := tests/unit tests/integration tests/regression
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-16s %s\n", $$1, $$2}'
 
-$(SYNCED): pyproject.toml uv.lock
-	@if ! command -v uv >/dev/null 2>&1 && ! $(PYTHON) -m uv --version >/dev/null 2>&1; then \
-		echo "qualitykit: installing uv with $(PYTHON) -m pip"; \
-		$(PYTHON) -m pip install --quiet 'uv>=0.9'; \
-	fi
-	$(UV) sync --locked
+$(BOOTSTRAP)/bin/uv:
+	@echo "qualitykit: installing uv into $(BOOTSTRAP) with $$(command -v $(PYTHON)) ($$($(PYTHON) -V 2>&1))"
+	$(PYTHON) -m venv $(BOOTSTRAP)
+	$(BOOTSTRAP)/bin/python -m pip install --quiet --disable-pip-version-check 'uv>=0.9,<1'
+
+$(SYNCED): pyproject.toml uv.lock | $(if $(UV_ON_PATH),,$(BOOTSTRAP)/bin/uv)
+	@echo "qualitykit: syncing $(VENV) from uv.lock with $$(command -v $(PYTHON)) ($$($(PYTHON) -V 2>&1))"
+	$(UV) sync --locked --python "$$(command -v $(PYTHON))"
 	@touch $@
 
 install: $(SYNCED) ## Install uv if missing, then sync .venv from uv.lock
