@@ -89,3 +89,14 @@ def test_version(repo: Repo) -> None:
     run = repo.qualitykit("--version")
     assert run.returncode == 0, run.stderr
     assert re.fullmatch(r"qualitykit \d+\.\d+\.\d+\S*\n", run.stdout), run.stdout
+
+
+def test_badge_path_that_is_a_directory_is_named(repo: Repo) -> None:
+    """A directory at the badge path was reported as "no committed badge: run make badge",
+    after the whole coverage run; the fix is to move the directory, so name it, at once."""
+    repo.configure('gate = ["badge"]')
+    (repo.root / "docs" / "assets" / "coverage.svg").mkdir(parents=True)
+    run = repo.qualitykit("check", "badge")
+    assert run.returncode == 2, run.stderr
+    one_line(run.stderr, "coverage.svg", "is a directory")
+    assert not (repo.root / ".qualitykit" / "results").exists()
