@@ -246,6 +246,8 @@ def template_project(base: Path) -> Path:
 USAGE: tuple[tuple[tuple[str, ...], str], ...] = (
     ((), "COMMAND"),
     (("nope",), "nope"),
+    (("a\nb",), "invalid choice"),
+    (("steps", "--root", "a\nb"), "--root"),
     (("--nope", "steps"), "--nope"),
     (("gate", "--nope"), "--nope"),
     (("gate", "--jobs"), "--jobs"),

@@ -20,7 +20,8 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         """Print ``qualitykit: error: <command>: <message>`` (``--help`` shows the usage)."""
-        self.exit(2, f"qualitykit: error: {self.prog}: {message} (see {self.prog} --help)\n")
+        line = message.replace("\n", "\\n")  # a value typed with a newline stays one line
+        self.exit(2, f"qualitykit: error: {self.prog}: {line} (see {self.prog} --help)\n")
 
 
 class _Version(argparse.Action):
@@ -46,16 +47,17 @@ class _Version(argparse.Action):
 
 def _check_root(root: Path) -> None:
     """``--root`` must be an existing directory: never a state dir made somewhere invented."""
+    shown = repr(str(root))  # quoted: a newline in it stays on the one error line
     if not root.exists():
-        raise QualityKitError(f"--root {root}: no such directory")
+        raise QualityKitError(f"--root {shown}: no such directory")
     if not root.is_dir():
-        raise QualityKitError(f"--root {root}: not a directory")
+        raise QualityKitError(f"--root {shown}: not a directory")
     from qualitykit.files import find_root  # noqa: PLC0415
 
     found = find_root(root)
     if found == Path(found.anchor) and not (found / "pyproject.toml").is_file():
         # No pyproject.toml at or above it: the project would be the whole filesystem.
-        raise QualityKitError(f"--root {root}: the filesystem root is not a project")
+        raise QualityKitError(f"--root {shown}: the filesystem root is not a project")
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
