@@ -81,8 +81,9 @@ def test_gate_steps_default_is_every_builtin_then_every_command() -> None:
     assert parse_config({}, SOURCE).gate_steps == BUILTIN_STEPS
 
 
-def test_an_empty_gate_runs_nothing() -> None:
-    assert parse_config({"gate": []}, SOURCE).gate_steps == ()
+def test_an_empty_gate_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match=r"\[tool\.qualitykit\]: gate: empty"):
+        parse_config({"gate": []}, SOURCE)
 
 
 def _sections() -> list[type[BaseModel]]:
@@ -269,7 +270,39 @@ def test_mutation_settings_are_validated() -> None:
     config = parse_config({"mutation": {"modules": ["a.py"], "timeout-min": 2}}, "pyproject.toml")
     assert config.mutation.modules == ("a.py",)
     assert config.mutation.timeout_min == 2
-    with pytest.raises(ConfigError, match=r"exclude-operators: '\(' is not a regular expression"):
+    with pytest.raises(ConfigError, match=r"exclude-operators\.0\]: '\(' is not a regular expr"):
         parse_config({"mutation": {"exclude-operators": ["("]}}, "pyproject.toml")
     with pytest.raises(ConfigError, match="unknown key 'module'"):
         parse_config({"mutation": {"module": ["a.py"]}}, "pyproject.toml")
+
+
+def test_strictness_keeps_every_ordinary_value() -> None:
+    """Strict types and checked strings refuse only what cannot work, not ordinary settings."""
+    config = parse_config(
+        {
+            "source": [".", "src/", "lib/pkg"],
+            "timeout": 60,  # a TOML integer where a float is expected
+            "jobs": 1024,
+            "steps": {"mypy": {"paths": ["tests/test_a.py::test_x"], "args": ["-c", "a\nb"]}},
+            "commands": {
+                "docs": {
+                    "command": ["python", "-c", ""],
+                    "inputs": ["*.md", "!docs/skip.md", "\\#literal", "docs/**"],
+                    "timeout": 604800,
+                    "description": "",
+                }
+            },
+            "coverage": {
+                "badge": "docs/b.svg",
+                "baseline": "ci/baseline.json",
+                "floor": 0,
+                "tolerance": 100,
+                "groups": {"Core API": {"include": ["src/**"], "milestones": [50, 99.5]}},
+            },
+            "mutation": {"python": "python3", "exclude-operators": ["^core/"], "workers": 0},
+        },
+        SOURCE,
+    )
+    assert config.timeout == 60.0
+    assert config.commands["docs"].inputs[1] == "!docs/skip.md"
+    assert config.coverage.groups["Core API"].milestones == (50.0, 99.5)

@@ -62,8 +62,9 @@ def test_gate_result_ok_when_everything_passed_or_was_skipped() -> None:
     assert gate.failed_steps == ()
 
 
-def test_an_empty_gate_is_ok() -> None:
-    assert GateResult(steps=(), duration_s=0.0).ok is True
+def test_an_empty_gate_is_not_ok() -> None:
+    """A gate that ran no step proved nothing: never a pass."""
+    assert GateResult(steps=(), duration_s=0.0).ok is False
 
 
 def _rich_result() -> StepResult:

@@ -15,10 +15,9 @@ from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
-
 from qualitykit.atomic import write_text_atomic
 from qualitykit.results import Status, StepResult
+from qualitykit.state import read_model
 from qualitykit.steps.base import LOCK_ALL
 from qualitykit.workspace import LOCKFILE
 
@@ -73,12 +72,13 @@ def result_path(state_dir: Path, step: str) -> Path:
     return state_dir / "results" / f"{step}.json"
 
 
-def load_result(state_dir: Path, step: str) -> StepResult | None:
-    """The last stored result of ``step``; None when absent or unreadable (then it reruns)."""
-    try:
-        return StepResult.model_validate_json(result_path(state_dir, step).read_bytes())
-    except (OSError, ValidationError):
-        return None
+def load_result(state_dir: Path, step: str, *, cache: bool = True) -> StepResult | None:
+    """The last stored result of ``step``; None when absent.
+
+    When the result is only a ``cache`` (the runner), an unreadable one is None too and the step
+    reruns; otherwise (``qualitykit summary`` reports it) it is exit 2 naming the file.
+    """
+    return read_model(result_path(state_dir, step), StepResult, "stored step result", cache=cache)
 
 
 def store_result(state_dir: Path, result: StepResult) -> None:

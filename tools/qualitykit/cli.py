@@ -15,6 +15,51 @@ if TYPE_CHECKING:
     from types import FrameType
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage error as the one line every other bad input gets (exit 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``qualitykit: error: <command>: <message>`` (``--help`` shows the usage)."""
+        line = message.replace("\n", "\\n")  # a value typed with a newline stays one line
+        self.exit(2, f"qualitykit: error: {self.prog}: {line} (see {self.prog} --help)\n")
+
+
+class _Version(argparse.Action):
+    """``--version``: read from the installed distribution only when asked (start-up time)."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> NoReturn:
+        del namespace, values, option_string
+        from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
+
+        try:
+            text = version("qualitykit")
+        except PackageNotFoundError:
+            text = "(not installed)"
+        print(f"qualitykit {text}")
+        parser.exit(0)
+
+
+def _check_root(root: Path) -> None:
+    """``--root`` must be an existing directory: never a state dir made somewhere invented."""
+    shown = repr(str(root))  # quoted: a newline in it stays on the one error line
+    if not root.exists():
+        raise QualityKitError(f"--root {shown}: no such directory")
+    if not root.is_dir():
+        raise QualityKitError(f"--root {shown}: not a directory")
+    from qualitykit.files import find_root  # noqa: PLC0415
+
+    found = find_root(root)
+    if found == Path(found.anchor) and not (found / "pyproject.toml").is_file():
+        # No pyproject.toml at or above it: the project would be the whole filesystem.
+        raise QualityKitError(f"--root {shown}: the filesystem root is not a project")
+
+
 def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--root", type=Path, default=Path(), help="project directory (default: the current one)"
@@ -23,8 +68,11 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser (also used to document the CLI)."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="qualitykit", description="Repository-quality automation: a gate that never lies."
+    )
+    parser.add_argument(
+        "--version", action=_Version, nargs=0, help="print qualitykit's version and exit"
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -195,6 +243,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     signal.signal(signal.SIGTERM, _terminate)
     try:
+        _check_root(args.root)
         return _HANDLERS[args.command](args)
     except QualityKitError as error:
         print(f"qualitykit: error: {error}", file=sys.stderr)

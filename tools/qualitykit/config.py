@@ -9,8 +9,25 @@ import re
 import tomllib
 from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    Strict,
+    ValidationError,
+    model_validator,
+)
 
+from qualitykit.config_values import (
+    check_file_path,
+    check_glob,
+    check_regex,
+    check_root_path,
+    check_text,
+    check_word,
+    show,
+)
 from qualitykit.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -34,9 +51,31 @@ BUILTIN_STEPS: tuple[str, ...] = (
     "badge",
 )
 
-Seconds = Annotated[float, Field(gt=0)]
-Percent = Annotated[float, Field(ge=0, le=100)]
-StepName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")]
+# Ranges checked at load time, so that no value that passed validation crashes a step later
+# (an infinite or 1e308 s timeout overflows the clock arithmetic).
+MAX_TIMEOUT_S = 7 * 24 * 3600.0
+MAX_PARALLEL = 1024
+MAX_ITEMS = 256
+MAX_NAME = 64
+
+# Strict types: TOML's `true` is not a 1-second timeout, "10" is not a number, 0 is not false.
+# An integer where a float is expected is fine (`timeout = 60`).
+Seconds = Annotated[float, Strict(), Field(gt=0, le=MAX_TIMEOUT_S, allow_inf_nan=False)]
+Percent = Annotated[float, Strict(), Field(ge=0, le=100, allow_inf_nan=False)]
+Points = Annotated[float, Strict(), Field(ge=0, le=100, allow_inf_nan=False)]
+Parallel = Annotated[int, Strict(), Field(ge=0, le=MAX_PARALLEL)]
+Flag = Annotated[bool, Strict()]
+StepName = Annotated[str, Strict(), Field(pattern=r"^[a-z][a-z0-9-]*$", max_length=MAX_NAME)]
+GroupName = Annotated[str, Strict(), Field(max_length=MAX_NAME), AfterValidator(check_word)]
+Text = Annotated[str, Strict(), AfterValidator(check_text)]
+Word = Annotated[str, Strict(), AfterValidator(check_word)]
+Regex = Annotated[str, Strict(), AfterValidator(check_regex)]
+RootPath = Annotated[str, Strict(), AfterValidator(check_root_path)]
+FilePath = Annotated[str, Strict(), AfterValidator(check_file_path)]
+Glob = Annotated[str, Strict(), AfterValidator(check_glob)]
+Args = Annotated[tuple[Text, ...], Field(max_length=MAX_ITEMS)]
+Roots = Annotated[tuple[RootPath, ...], Field(min_length=1, max_length=MAX_ITEMS)]
+Globs = Annotated[tuple[Glob, ...], Field(max_length=MAX_ITEMS)]
 
 
 def _kebab(name: str) -> str:
@@ -52,81 +91,89 @@ class _Section(BaseModel):
 class StepSettings(_Section):
     """Overrides for one built-in step: ``[tool.qualitykit.steps.NAME]``."""
 
-    paths: tuple[str, ...] | None = None
-    args: tuple[str, ...] = ()
+    paths: Roots | None = None
+    args: Args = ()
     timeout: Seconds | None = None
 
 
 class CommandStep(_Section):
     """A generic step: any command, judged by its exit code: ``[tool.qualitykit.commands.NAME]``."""
 
-    command: Annotated[tuple[str, ...], Field(min_length=1)]
-    inputs: tuple[str, ...] = ()
+    command: Annotated[tuple[Text, ...], Field(min_length=1, max_length=MAX_ITEMS)]
+    inputs: Globs = ()
     timeout: Seconds | None = None
-    description: str = ""
+    description: Text = ""
+
+    @model_validator(mode="after")
+    def _a_program(self) -> CommandStep:
+        if not self.command[0].strip():
+            raise ValueError("command: the program (its first item) must not be empty")
+        return self
 
 
 class CoverageGroup(_Section):
     """A module group: files matched by ``include`` (gitignore-style globs), its own floor."""
 
-    include: Annotated[tuple[str, ...], Field(min_length=1)]
+    include: Annotated[tuple[Glob, ...], Field(min_length=1, max_length=MAX_ITEMS)]
     floor: Percent | None = None
-    milestones: tuple[Percent, ...] = ()
+    milestones: Annotated[tuple[Percent, ...], Field(max_length=MAX_ITEMS)] = ()
 
 
 class CoverageConfig(_Section):
     """``[tool.qualitykit.coverage]``: the coverage step, its floors, ratchet and badge."""
 
-    tests: tuple[str, ...] = ("tests",)
+    tests: Annotated[tuple[RootPath, ...], Field(max_length=MAX_ITEMS)] = ("tests",)
     floor: Percent | None = None
-    tolerance: Annotated[float, Field(ge=0)] = 0.1
-    ratchet: bool = True
-    baseline: str = "coverage-baseline.json"
-    groups: dict[str, CoverageGroup] = Field(default_factory=dict[str, CoverageGroup])
-    badge: str = "docs/assets/coverage.svg"
-    badge_tolerance: Annotated[float, Field(ge=0)] = 0.0
+    tolerance: Points = 0.1
+    ratchet: Flag = True
+    baseline: FilePath = "coverage-baseline.json"
+    groups: Annotated[dict[GroupName, CoverageGroup], Field(max_length=MAX_ITEMS)] = Field(
+        default_factory=dict[str, CoverageGroup]
+    )
+    badge: FilePath = "docs/assets/coverage.svg"
+    badge_tolerance: Points = 0.0
     diff_fail_under: Percent | None = None
     core: Literal["auto", "ctrace", "pytrace", "sysmon"] = "auto"
+
+    @model_validator(mode="after")
+    def _an_svg_badge(self) -> CoverageConfig:
+        # The figures are kept beside the badge under the same name with .json: a badge that
+        # is not .svg could be its own record (or the baseline).
+        if not self.badge.endswith(".svg"):
+            raise ValueError(f"badge: {show(self.badge)} must be an .svg file")
+        return self
 
 
 class MutationConfig(_Section):
     """``[tool.qualitykit.mutation]``: mutation testing with cosmic-ray's operators."""
 
-    modules: tuple[str, ...] = ()
-    exclude_modules: tuple[str, ...] = ()
-    exclude_operators: tuple[str, ...] = ()
-    tests: tuple[str, ...] = ()
-    python: str | None = None
-    workers: Annotated[int, Field(ge=0)] = 0
-    timeout_factor: Annotated[float, Field(ge=1)] = 5.0
+    modules: Globs = ()
+    exclude_modules: Globs = ()
+    exclude_operators: Annotated[tuple[Regex, ...], Field(max_length=MAX_ITEMS)] = ()
+    tests: Args = ()
+    python: Word | None = None
+    workers: Parallel = 0
+    timeout_factor: Annotated[float, Strict(), Field(ge=1, le=1000, allow_inf_nan=False)] = 5.0
     timeout_min: Seconds = 2.0
     threshold: Percent = 0.0
-    ratchet: bool = False
-    baseline: str = "mutation-baseline.json"
-    tolerance: Annotated[float, Field(ge=0)] = 0.5
-    allow_errors: bool = False
-
-    @model_validator(mode="after")
-    def _valid_patterns(self) -> MutationConfig:
-        for pattern in self.exclude_operators:
-            try:
-                re.compile(pattern)
-            except re.error as error:
-                msg = f"exclude-operators: {pattern!r} is not a regular expression: {error}"
-                raise ValueError(msg) from None
-        return self
+    ratchet: Flag = False
+    baseline: FilePath = "mutation-baseline.json"
+    tolerance: Points = 0.5
+    allow_errors: Flag = False
 
 
 class Config(_Section):
     """The whole ``[tool.qualitykit]`` table with its defaults filled in."""
 
-    source: tuple[str, ...] = ("src",)
-    regression: tuple[str, ...] = ("tests/regression",)
-    gate: tuple[StepName, ...] | None = None
-    jobs: Annotated[int, Field(ge=0)] = 0
+    source: Roots = ("src",)
+    regression: Roots = ("tests/regression",)
+    gate: Annotated[tuple[StepName, ...], Field(max_length=MAX_ITEMS)] | None = None
+    jobs: Parallel = 0
     timeout: Seconds = 900.0
     steps: dict[StepName, StepSettings] = Field(default_factory=dict[str, StepSettings])
-    commands: dict[StepName, CommandStep] = Field(default_factory=dict[str, CommandStep])
+    commands: Annotated[dict[StepName, CommandStep], Field(max_length=MAX_ITEMS)] = Field(
+        default_factory=dict[str, CommandStep]
+    )
     coverage: CoverageConfig = Field(default_factory=CoverageConfig)
     mutation: MutationConfig = Field(default_factory=MutationConfig)
 
@@ -140,12 +187,25 @@ class Config(_Section):
             if name in BUILTIN_STEPS:
                 msg = f"commands.{name}: clashes with the built-in step of that name"
                 raise ValueError(msg)
+        self._check_gate()
+        return self
+
+    def _check_gate(self) -> None:
+        if self.gate is None:
+            return
+        if not self.gate:
+            # "gate passed: 0 steps" would be a pass that proved nothing.
+            msg = "gate: empty, so it would check nothing; name steps, or remove it to run all"
+            raise ValueError(msg)
         known = set(BUILTIN_STEPS) | set(self.commands)
-        for name in self.gate or ():
+        seen: set[str] = set()
+        for name in self.gate:
             if name not in known:
                 msg = f"gate: unknown step {name!r} (known: {', '.join(sorted(known))})"
                 raise ValueError(msg)
-        return self
+            if name in seen:
+                raise ValueError(f"gate: {name!r} is listed twice")
+            seen.add(name)
 
     @property
     def gate_steps(self) -> tuple[str, ...]:
@@ -159,15 +219,23 @@ class Config(_Section):
         return self.steps.get(step, StepSettings())
 
 
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def _key(part: str | int) -> str:
+    # A TOML key may hold a newline or be huge: quote it so the error stays one readable line.
+    text = str(part)
+    return text if _BARE_KEY.match(text) and len(text) <= MAX_NAME else show(text)
+
+
 def _describe(error: ValidationError) -> str:
     first = error.errors()[0]
     # A dict key that fails validation has the pseudo-part "[key]" in its location.
-    where = ".".join(str(part) for part in first["loc"] if part not in {"__root__", "[key]"})
-    table = "[tool.qualitykit" + (f".{where}" if where else "") + "]"
+    parts = [_key(part) for part in first["loc"] if part not in {"__root__", "[key]"}]
     if first["type"] == "extra_forbidden":
-        parent, _, key = where.rpartition(".")
-        table = "[tool.qualitykit" + (f".{parent}" if parent else "") + "]"
-        return f"unknown key {key!r} in {table}"
+        table = "[tool.qualitykit" + "".join(f".{part}" for part in parts[:-1]) + "]"
+        return f"unknown key {show(str(first['loc'][-1]))} in {table}"
+    table = "[tool.qualitykit" + "".join(f".{part}" for part in parts) + "]"
     message = str(first["msg"]).removeprefix("Value error, ")
     return f"{table}: {message}"
 
@@ -193,10 +261,12 @@ def load_config(root: Path) -> Config:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
     tool: object = document.get("tool", {})
-    table: object = (
-        cast("dict[str, object]", tool).get("qualitykit", {}) if isinstance(tool, dict) else {}
-    )
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}: [tool] must be a table")
+    table: object = cast("dict[str, object]", tool).get("qualitykit", {})
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.qualitykit] must be a table")
     data = cast("dict[str, Any]", table)

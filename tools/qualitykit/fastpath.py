@@ -21,6 +21,7 @@ import sys
 import sysconfig
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import cast
 
 from qualitykit.atomic import write_text_atomic
 from qualitykit.files import STATE_DIR, project_files
@@ -82,22 +83,58 @@ def applies() -> bool:
     return not any(os.environ.get(name) for name in _CI_SUMMARY_VARS)
 
 
+def _read_cache(path: Path) -> bytes | None:
+    """The bytes of a cache file; None when missing or unreadable (then the gate runs for real).
+
+    ``qualitykit.state`` does this for every other state file, but it imports pydantic, which
+    the no-op path must not: this is its standard-library equivalent for the two files here.
+    """
+    try:
+        return path.read_bytes()
+    except OSError:  # missing, a directory, a parent that is a file, unreadable
+        return None
+
+
+def _well_formed(record: dict[str, object], selection: str) -> bool:
+    if record.get("schema") != _RECORD_SCHEMA or record.get("selection") != selection:
+        return False
+    if not all(
+        isinstance(record.get(key), str) for key in ("fingerprint", "gate_json", "rendered")
+    ):
+        return False
+    names: object = record.get("env_vars")
+    return isinstance(names, list) and all(
+        isinstance(name, str) and name and "\0" not in name for name in cast("list[object]", names)
+    )
+
+
+def _load_record(path: Path, selection: str) -> dict[str, object] | None:
+    raw = _read_cache(path)
+    if raw is None:
+        return None
+    try:
+        record: object = json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError):  # not UTF-8 (UnicodeDecodeError), not JSON
+        return None
+    if not isinstance(record, dict):
+        return None
+    fields = cast("dict[str, object]", record)
+    return fields if _well_formed(fields, selection) else None
+
+
 def replay(root: Path, selection: str, *, as_json: bool) -> bool:
     """Replay the last passing gate if its fingerprint still holds; False to run for real."""
     state = root / STATE_DIR
-    try:
-        record = json.loads((state / RECORD).read_text(encoding="utf-8"))
-        if record["schema"] != _RECORD_SCHEMA or record["selection"] != selection:
-            return False
-        current = fingerprint(root, selection, list(record["env_vars"]))
-        if current != record["fingerprint"]:
-            return False
-        gate_json = str(record["gate_json"])
-        rendered = str(record["rendered"])
-    except (OSError, ValueError, KeyError, TypeError):
+    record = _load_record(state / RECORD, selection)
+    if record is None:
         return False  # no record, or not one we wrote: run for real
+    env_vars = cast("list[str]", record["env_vars"])
+    if fingerprint(root, selection, env_vars) != record["fingerprint"]:
+        return False
+    gate_json, rendered = str(record["gate_json"]), str(record["rendered"])
     summary = state / "summary.json"
-    if not summary.is_file() or summary.read_text(encoding="utf-8") != gate_json:
+    if _read_cache(summary) != gate_json.encode("utf-8"):
+        # Missing, binary or another run's: rewrite it (a directory there is exit 2, one line).
         write_text_atomic(summary, gate_json)
     sys.stderr.write("qualitykit: no input changed since the last passing run; its results:\n")
     sys.stderr.write(rendered)

@@ -159,8 +159,8 @@ class GateResult(_Frozen):
 
     @property
     def ok(self) -> bool:
-        """True when every step passed (or was skipped by configuration)."""
-        return all(step.ok for step in self.steps)
+        """True when every step passed (or was skipped by configuration); 0 steps is not ok."""
+        return bool(self.steps) and all(step.ok for step in self.steps)
 
     def step(self, name: str) -> StepResult:
         """The result of the step called ``name``."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from qualitykit.preflight import check_writable
 from qualitykit.runner import run_steps
 from qualitykit.steps import resolve
 from qualitykit.summary import make_console, render, status_line
@@ -16,10 +17,12 @@ if TYPE_CHECKING:
 def run(root: Path, step: str, *, use_cache: bool, as_json: bool) -> int:
     """Run ``step`` in the project at ``root``."""
     workspace = Workspace.load(root)
+    steps = resolve(workspace.config, (step,))
+    check_writable(workspace.root, workspace.state_dir, workspace.config, [s.name for s in steps])
     console = make_console()
     gate = run_steps(
         workspace,
-        resolve(workspace.config, (step,)),
+        steps,
         use_cache=use_cache,
         on_result=lambda result: status_line(console, result),
     )

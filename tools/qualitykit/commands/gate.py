@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from qualitykit import fastpath
 from qualitykit.errors import QualityKitError
+from qualitykit.preflight import check_writable
 from qualitykit.results import GateResult
 from qualitykit.runner import run_steps
 from qualitykit.steps import resolve
@@ -32,6 +33,9 @@ def run(root: Path, *, use_cache: bool, jobs: int | None, only: str | None, as_j
     if jobs is not None and jobs < 1:
         raise QualityKitError("--jobs must be at least 1")
     steps = resolve(workspace.config, names)
+    check_writable(
+        workspace.root, workspace.state_dir, workspace.config, [step.name for step in steps]
+    )
     env_vars = sorted({name for step in steps for name in step.env_vars})
     replayable = use_cache and fastpath.applies() and all(step.cacheable for step in steps)
     # Taken before any step runs: an edit made during the run must not be recorded as passed.

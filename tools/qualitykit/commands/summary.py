@@ -21,7 +21,7 @@ def run(root: Path, *, as_json: bool) -> int:
     workspace = Workspace.load(root)
     results: list[StepResult] = []
     for name in workspace.config.gate_steps:
-        stored = load_result(workspace.state_dir, name)
+        stored = load_result(workspace.state_dir, name, cache=False)
         results.append(
             stored
             if stored is not None

@@ -11,11 +11,11 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from qualitykit.atomic import write_text_atomic
-from qualitykit.errors import QualityKitError
 from qualitykit.results import Finding, Severity
+from qualitykit.state import read_model
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -47,20 +47,8 @@ def baseline_of(result: CoverageResult) -> Baseline:
 
 
 def load_baseline(path: Path) -> Baseline | None:
-    """The committed baseline; None when there is none; exit 2 (one line) when malformed."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None
-    except (OSError, UnicodeDecodeError) as error:
-        raise QualityKitError(f"{path}: cannot read the coverage baseline: {error}") from None
-    try:
-        return Baseline.model_validate_json(text)
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "top level"
-        msg = f"{path}: malformed coverage baseline ({where}: {first['msg']})"
-        raise QualityKitError(msg) from None
+    """The committed baseline; None when there is none; exit 2 (one line) when unusable."""
+    return read_model(path, Baseline, "coverage baseline", cache=False)
 
 
 def save_baseline(path: Path, baseline: Baseline) -> None:

@@ -66,6 +66,9 @@ class Badge(Step):
         measured = badge.badge_figure(rendered, "the badge rendered now")
         committed_path = self._badge(ctx)
         counts = Counts(files=1)
+        if committed_path.is_dir():
+            # Not "no committed badge": the fix is to move the directory, not to run `make badge`.
+            raise QualityKitError(f"{committed_path}: is a directory, not a file")
         if not committed_path.is_file():
             message = f"no committed badge: run `{FIX}` and commit {settings.badge}"
             finding = Finding(file=settings.badge, code="badge-missing", message=message)
