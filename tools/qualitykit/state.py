@@ -61,7 +61,7 @@ def read_text(path: Path, what: str, *, cache: bool) -> str | None:
     except (OSError, UnicodeDecodeError) as error:
         if cache:
             return None
-        raise StateFileError(f"{path}: {what} {_problem(error)}") from None
+        raise StateFileError(f"{path}: {what}: {_problem(error)}") from None
 
 
 def read_json(path: Path, what: str, *, cache: bool) -> object | None:
@@ -74,7 +74,7 @@ def read_json(path: Path, what: str, *, cache: bool) -> object | None:
     except (json.JSONDecodeError, RecursionError) as error:
         if cache:
             return None
-        raise StateFileError(f"{path}: {what} {_problem(error)}") from None
+        raise StateFileError(f"{path}: {what}: {_problem(error)}") from None
     return data
 
 
@@ -88,4 +88,4 @@ def read_model(path: Path, model: type[ModelT], what: str, *, cache: bool) -> Mo
     except (ValidationError, ValueError, RecursionError) as error:
         if cache:
             return None
-        raise StateFileError(f"{path}: {what} {_problem(error)}") from None
+        raise StateFileError(f"{path}: {what}: {_problem(error)}") from None
