@@ -1,7 +1,9 @@
 """pytest suites, judged by their JUnit XML report, never by their console output.
 
 A run is a pass only when pytest exits 0, the report exists, was written by this run and
-accounts for the run: at least one test, and failures exactly when pytest says so.
+accounts for the run: at least one test that ran (skipped tests did not; an expected failure
+did), and failures exactly when pytest says so. A run in which no test ran (none collected, all
+deselected, all skipped, ``--collect-only``) is an error, whatever pytest's exit code.
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ _EXIT_MEANING = {
     2: "interrupted",
     3: "internal error",
     4: "usage error",
-    _NO_TESTS_COLLECTED: "no tests collected",
 }
 TEST_FILES = ("test_*.py", "*_test.py", "conftest.py")
 
@@ -37,6 +38,13 @@ class JUnitTotals:
     errors: int
     skipped: int
     failed_cases: tuple[Finding, ...]
+    # Expected failures: JUnit files them as skipped, but they ran (and failed as expected).
+    xfailed: int = 0
+
+    @property
+    def ran(self) -> int:
+        """Tests that executed: all of them less the skipped ones that never ran."""
+        return self.tests - self.skipped + self.xfailed
 
 
 def _attribute(element: ET.Element, name: str) -> int:
@@ -57,7 +65,11 @@ def parse_junit(text: str) -> JUnitTotals:
     if root.tag not in {"testsuite", "testsuites"} or not suites:
         raise ToolOutputError(f"JUnit report has no testsuite (root element <{root.tag}>)")
     failed: list[Finding] = []
+    xfailed = 0
     for case in root.iter("testcase"):
+        skip = case.find("skipped")
+        if skip is not None and skip.get("type") == "pytest.xfail":
+            xfailed += 1
         problem = case.find("failure")
         if problem is None:
             problem = case.find("error")
@@ -78,6 +90,7 @@ def parse_junit(text: str) -> JUnitTotals:
         errors=sum(_attribute(suite, "errors") for suite in suites),
         skipped=sum(_attribute(suite, "skipped") for suite in suites),
         failed_cases=tuple(failed),
+        xfailed=xfailed,
     )
 
 
@@ -146,6 +159,9 @@ class PytestSuite(Step):
 
     @override
     def parse(self, run: Completed, ctx: StepContext) -> Outcome:
+        if run.returncode == _NO_TESTS_COLLECTED:
+            msg = "no test ran: pytest exited 5 (no tests collected, or all deselected)"
+            raise ToolOutputError(msg)
         meaning = _EXIT_MEANING.get(run.returncode)
         if meaning is not None or run.returncode not in {0, 1}:
             raise ToolOutputError(f"pytest exited {run.returncode} ({meaning or 'unexpected'})")
@@ -154,8 +170,10 @@ class PytestSuite(Step):
         except FileNotFoundError:
             msg = f"pytest exited {run.returncode} but wrote no JUnit report (did it die mid-run?)"
             raise ToolOutputError(msg) from None
-        if totals.tests == 0:
-            raise ToolOutputError("the JUnit report records 0 tests")
+        if totals.ran <= 0:
+            detail = f", {totals.skipped - totals.xfailed} skipped" if totals.tests else ""
+            msg = f"no test ran: the JUnit report records {totals.tests} tests{detail}"
+            raise ToolOutputError(msg)
         bad = totals.failures + totals.errors
         if (bad > 0) != (run.returncode == 1):
             msg = f"pytest exited {run.returncode} but the JUnit report records {bad} failures"
