@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, ClassVar
 
 from typing_extensions import override
 
+from qualitykit.config import PYPROJECT
 from qualitykit.coverage import measure, ratchet
-from qualitykit.errors import ToolOutputError
+from qualitykit.errors import ConfigError, ToolOutputError
 from qualitykit.results import Finding, Status
 from qualitykit.steps.base import Completed, Outcome, StepContext, ToolModel, parse_json_as
 from qualitykit.steps.pytest import PytestSuite
@@ -65,6 +66,33 @@ def threshold_findings(result: CoverageResult) -> list[Finding]:
     return findings
 
 
+def check_groups(ctx: StepContext) -> None:
+    """Exit 2 (before any test runs) when a group's ``include`` matches no project file.
+
+    An empty group sums 0/0 statements, which reads as 100 %: it would pass any floor while
+    guarding nothing, so it is a configuration error, not a figure.
+    """
+    for name, group in ctx.workspace.config.coverage.groups.items():
+        if not ctx.workspace.select(group.include):
+            patterns = ", ".join(group.include)
+            raise ConfigError(
+                f"{ctx.root / PYPROJECT}: [tool.qualitykit.coverage.groups.{name}] include: "
+                f"no project file matches {patterns}"
+            )
+
+
+def empty_group_error(result: CoverageResult) -> ToolOutputError | None:
+    """The error for a group none of whose files coverage measured (0/0 is not 100 %)."""
+    for group in result.groups:
+        if group.files == 0:
+            return ToolOutputError(
+                f"coverage group {group.name!r} has no measured file: coverage measured none "
+                "of the project files its include matches (outside [tool.coverage.run] source, "
+                "or claimed by an earlier group)"
+            )
+    return None
+
+
 class Coverage(PytestSuite):
     """The test suite under coverage, with floors per group and a two-way ratchet."""
 
@@ -95,6 +123,8 @@ class Coverage(PytestSuite):
 
     @override
     def command(self, ctx: StepContext) -> list[str]:
+        # Called when the run is planned, before any step starts: a bad group stops it all.
+        check_groups(ctx)
         rcfile, _, json_path, xml_path = report_paths(ctx)
         return [
             sys.executable,
@@ -123,6 +153,9 @@ class Coverage(PytestSuite):
         settings = ctx.workspace.config.coverage
         _, _, json_path, _ = report_paths(ctx)
         result = measure.read_report(json_path, settings, measure.resolve_core(settings.core))
+        empty = empty_group_error(result)
+        if empty is not None:
+            raise empty
         findings = threshold_findings(result)
         notes: list[str] = []
         if settings.ratchet:
