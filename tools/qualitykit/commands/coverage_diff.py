@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from rich.markup import escape
 from rich.table import Table
 
 from qualitykit.coverage.diff import compact, diff_coverage
+from qualitykit.errors import QualityKitError
 from qualitykit.summary import make_console
 from qualitykit.workspace import Workspace
 
@@ -15,10 +17,22 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 
-def run(root: Path, *, base: str, xml: Path | None, fail_under: float | None, as_json: bool) -> int:
+def parse_percent(text: str, option: str) -> float:
+    """``text`` as a percentage 0-100; exit 2 naming ``option`` otherwise (nan, inf, 150, -5)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 <= value <= 100:  # also false for nan
+        raise QualityKitError(f"{option} {text}: not a percentage between 0 and 100")
+    return value
+
+
+def run(root: Path, *, base: str, xml: Path | None, fail_under: str | None, as_json: bool) -> int:
     """Report diff coverage; exit 1 below the threshold (flag, else the config's)."""
+    flag = None if fail_under is None else parse_percent(fail_under, "--fail-under")
     workspace = Workspace.load(root)
-    threshold = fail_under if fail_under is not None else workspace.config.coverage.diff_fail_under
+    threshold = flag if flag is not None else workspace.config.coverage.diff_fail_under
     report = xml or workspace.state_dir / "coverage" / "coverage.xml"
     result = diff_coverage(workspace.root, base, report, threshold)
     console = make_console()

@@ -61,6 +61,10 @@ def read_cobertura(path: Path, root: Path) -> dict[str, CoverageLines]:
         raise QualityKitError(f"{path}: no coverage XML (run: make coverage)") from None
     except (OSError, ET.ParseError) as error:
         raise QualityKitError(f"{path}: malformed coverage XML ({error})") from None
+    if document.getroot().tag != "coverage":
+        # Any other XML would read as "nothing measured", which passes every threshold.
+        tag = document.getroot().tag
+        raise QualityKitError(f"{path}: not a Cobertura report (root <{tag}>, not <coverage>)")
     sources = [Path(element.text.strip()) for element in document.iter("source") if element.text]
     files: dict[str, CoverageLines] = {}
     for element in document.iter("class"):
