@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, ClassVar
 from typing_extensions import override
 
 from qualitykit.config import PYPROJECT
-from qualitykit.coverage import measure, ratchet
+from qualitykit.coverage import freshness, measure, ratchet
 from qualitykit.errors import ConfigError, ToolOutputError
 from qualitykit.results import Finding, Status
 from qualitykit.steps.base import Completed, Outcome, StepContext, ToolModel, parse_json_as
@@ -41,6 +41,11 @@ def report_paths(ctx: StepContext) -> tuple[Path, Path, Path, Path]:
     """rcfile, data file, JSON report, XML report."""
     base = coverage_dir(ctx)
     return base / "coveragerc", base / ".coverage", base / "coverage.json", base / "coverage.xml"
+
+
+def sources_record(ctx: StepContext) -> Path:
+    """Where the digests of what the last measurement read are recorded (beside the XML)."""
+    return coverage_dir(ctx) / "sources.json"
 
 
 def threshold_findings(result: CoverageResult) -> list[Finding]:
@@ -104,22 +109,27 @@ class Coverage(PytestSuite):
             "coverage", "pytest under coverage.py (branch), floors, ratchet", default_paths
         )
 
+    def measured_inputs(self, ctx: StepContext) -> list[str]:
+        """The files the measurement depends on (the inputs less the ratchet's baseline)."""
+        return super().inputs(ctx)
+
     @override
     def inputs(self, ctx: StepContext) -> list[str]:
         baseline = ctx.workspace.config.coverage.baseline
-        return sorted(set(super().inputs(ctx)) | set(ctx.workspace.select((f"/{baseline}",))))
+        return sorted(set(self.measured_inputs(ctx)) | set(ctx.workspace.select((f"/{baseline}",))))
 
     @override
     def prepare(self, ctx: StepContext) -> None:
         super().prepare(ctx)
         rcfile, data_file, json_path, xml_path = report_paths(ctx)
-        for stale in (json_path, xml_path, data_file):
+        for stale in (json_path, xml_path, data_file, sources_record(ctx)):
             stale.unlink(missing_ok=True)
         measure.write_rcfile(ctx.root, rcfile, data_file, ctx.workspace.config.coverage)
 
     @override
     def outputs_present(self, ctx: StepContext) -> bool:
-        return all(path.is_file() for path in report_paths(ctx))
+        paths = (*report_paths(ctx), sources_record(ctx))
+        return all(path.is_file() for path in paths)
 
     @override
     def command(self, ctx: StepContext) -> list[str]:
@@ -151,7 +161,14 @@ class Coverage(PytestSuite):
         if adapter.error is not None:
             raise ToolOutputError(f"no coverage data: {adapter.error}")
         settings = ctx.workspace.config.coverage
-        _, _, json_path, _ = report_paths(ctx)
+        _, _, json_path, xml_path = report_paths(ctx)
+        # The digests were taken when the run was planned, before the suite started: the
+        # content that was measured, whatever happened to the files since.
+        digests = {name: ctx.workspace.digest(name) for name in self.measured_inputs(ctx)}
+        try:
+            freshness.write_record(sources_record(ctx), xml_path, digests)
+        except FileNotFoundError:
+            raise ToolOutputError(f"the coverage runner wrote no {xml_path.name}") from None
         result = measure.read_report(json_path, settings, measure.resolve_core(settings.core))
         empty = empty_group_error(result)
         if empty is not None:
