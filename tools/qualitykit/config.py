@@ -77,7 +77,8 @@ class CoverageGroup(_Section):
 class CoverageConfig(_Section):
     """``[tool.qualitykit.coverage]``: the coverage step, its floors, ratchet and badge."""
 
-    tests: tuple[str, ...] = ("tests",)
+    # Empty: pytest runs as the project configured it (its testpaths and addopts).
+    tests: tuple[str, ...] = ()
     floor: Percent | None = None
     tolerance: Annotated[float, Field(ge=0)] = 0.1
     ratchet: bool = True

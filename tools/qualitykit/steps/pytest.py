@@ -18,6 +18,7 @@ from typing_extensions import override
 
 from qualitykit.errors import ToolOutputError
 from qualitykit.results import Counts, Finding, Status
+from qualitykit.steps import pytest_config
 from qualitykit.steps.base import LOCK_ALL, Completed, Outcome, Step, StepContext
 
 _NO_TESTS_COLLECTED = 5
@@ -98,37 +99,44 @@ class PytestSuite(Step):
     """A pytest run over some test paths, with its JUnit report under ``.qualitykit/junit/``."""
 
     tools = (LOCK_ALL,)
-    config_files: ClassVar[tuple[str, ...]] = (
-        "*.py",
-        "/pyproject.toml",
-        "/pytest.ini",
-        "/setup.cfg",
-        "/tox.ini",
-        "/uv.lock",
-    )
+    config_files: ClassVar[tuple[str, ...]] = ("*.py", *pytest_config.CONFIG_FILES, "/uv.lock")
     env_vars = ("PYTHONPATH", "PYTEST_ADDOPTS", "PYTEST_PLUGINS")
 
     def __init__(self, name: str, description: str, default_paths: tuple[str, ...]) -> None:
-        """A suite step called ``name`` running ``default_paths`` unless settings override."""
+        """A suite step called ``name`` running ``default_paths`` unless settings override.
+
+        No paths at all means the project's own pytest configuration decides (``testpaths``).
+        """
         self.name = name
         self.description = description
         self.default_paths = default_paths
 
     def paths(self, ctx: StepContext) -> tuple[str, ...]:
-        """The test paths this suite runs."""
+        """The test paths given to pytest (none: pytest uses the project's ``testpaths``)."""
         return ctx.settings.paths or self.default_paths
+
+    def collected(self, ctx: StepContext) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Where the run collects and which file names it collects there."""
+        if self.paths(ctx):
+            return self.paths(ctx), TEST_FILES
+        project = pytest_config.read_settings(ctx.root)
+        patterns = ("*.py",) if project.doctest_modules else project.python_files
+        return pytest_config.collection_roots(ctx.root, project), (*patterns, "conftest.py")
 
     @override
     def targets(self, ctx: StepContext) -> list[str]:
+        roots, patterns = self.collected(ctx)
         # pytest collects a file named on its command line whatever its name (a root test.py).
-        named = {path.strip("/") for path in self.paths(ctx) if path.endswith(".py")}
-        found = set(ctx.files_under(self.paths(ctx), TEST_FILES))
+        named = {path.strip("/") for path in roots if path.endswith(".py")}
+        found = set(ctx.files_under(roots, patterns))
         return sorted(found | {name for name in ctx.workspace.files if name in named})
 
     @override
     def inputs(self, ctx: StepContext) -> list[str]:
-        # Tests read fixture data beside them, so every file under the test paths counts.
-        return sorted(set(super().inputs(ctx)) | set(ctx.files_under(self.paths(ctx), ("*",))))
+        # Tests read fixture data beside them (and doctest files), so every file under the
+        # collected paths counts.
+        roots, _ = self.collected(ctx)
+        return sorted(set(super().inputs(ctx)) | set(ctx.files_under(roots, ("*",))))
 
     def junit_path(self, ctx: StepContext) -> str:
         """Where this run's JUnit report goes."""
