@@ -110,9 +110,13 @@ def test_an_external_report_says_freshness_is_unchecked_and_refuses_older_data(
     assert "cannot check" in stderr
     assert data["freshness_checked"] is False
 
+    notes = repo.write("NOTES.md", "Not code: it cannot make the report's figures wrong.\n")
+    later = external.stat().st_mtime + 10
+    os.utime(notes, (later, later))
+    assert _diff(repo, "--coverage-xml", "external.xml")[0] == 0
+
     core = repo.root / "src/pkg/core.py"
     core.write_text(core.read_text() + UNTESTED)
-    later = external.stat().st_mtime + 10
     os.utime(core, (later, later))
     code, data, stderr = _diff(repo, "--coverage-xml", "external.xml")
     assert code == 2

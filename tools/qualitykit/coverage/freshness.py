@@ -83,10 +83,11 @@ def _moved(recorded: dict[str, str], current: dict[str, str]) -> str | None:
 
 
 def refuse_newer_sources(root: Path, xml_path: Path, changed: Iterable[str]) -> None:
-    """Exit 2 when a changed file is newer than the external report ``xml_path``.
+    """Exit 2 when a changed Python file is newer than the external report ``xml_path``.
 
     Only mtimes are available for a report qualitykit did not write; a source edited after
-    the report was written cannot have been measured by it.
+    the report was written cannot have been measured by it. Other files (a README edited
+    since) do not make the report's figures wrong, so they do not refuse it.
     """
     try:
         written = xml_path.stat().st_mtime_ns
@@ -95,7 +96,9 @@ def refuse_newer_sources(root: Path, xml_path: Path, changed: Iterable[str]) -> 
     newer = [
         name
         for name in changed
-        if (root / name).is_file() and (root / name).stat().st_mtime_ns > written
+        if name.endswith((".py", ".pyi"))
+        and (root / name).is_file()
+        and (root / name).stat().st_mtime_ns > written
     ]
     if newer:
         raise QualityKitError(
