@@ -66,11 +66,17 @@ def _diff(repo: Repo, *args: str) -> tuple[int, dict[str, object], str]:
 
 
 def test_an_edit_after_measuring_is_measured_before_it_is_judged(repo: Repo) -> None:
-    """Measure, add untested code, diff again: the new lines are missed, not 100 %."""
+    """Measure; unchanged, the data is reused; add untested code: its lines are missed."""
     _branch(repo)
     code, first, _ = _diff(repo, "--fail-under=100")
     assert code == 0, first
     assert first["measured"] == first["covered"] == 2  # quadruple's def and return, both run
+    log = repo.root / ".qualitykit/logs/coverage.log"
+    measured_at = log.stat().st_mtime_ns
+    code, _, stderr = _diff(repo, "--fail-under=100")
+    assert code == 0
+    assert "measuring" not in stderr  # the recorded digests match: no rerun, not even planned
+    assert log.stat().st_mtime_ns == measured_at
 
     core = repo.root / "src/pkg/core.py"
     core.write_text(core.read_text() + UNTESTED)
@@ -83,18 +89,6 @@ def test_an_edit_after_measuring_is_measured_before_it_is_judged(repo: Repo) -> 
     (entry,) = [item for item in files if item["path"] == "src/pkg/core.py"]
     assert entry["missed_lines"] == [16, 17]  # triple's body; its def ran on import
     assert entry["covered"] == 3
-
-
-def test_an_unchanged_tree_reuses_the_measurement(repo: Repo) -> None:
-    """Nothing changed: the recorded digests match, no rerun (the step is not even planned)."""
-    _branch(repo)
-    assert _diff(repo)[0] == 0
-    log = repo.root / ".qualitykit/logs/coverage.log"
-    before = log.stat().st_mtime_ns
-    code, _, stderr = _diff(repo)
-    assert code == 0
-    assert "measuring" not in stderr
-    assert log.stat().st_mtime_ns == before
 
 
 def test_an_external_report_says_freshness_is_unchecked_and_refuses_older_data(
