@@ -12,7 +12,16 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
+from qualitykit.steps.pytest_config import (
+    DEFAULT_PYTHON_FILES,
+    PytestSettings,
+    collection_roots,
+    read_settings,
+)
+
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from conftest import Repo
 
 DOCTESTED = '''\
@@ -90,3 +99,29 @@ def test_tests_outside_tests_dir_are_found_and_keyed(repo: Repo) -> None:
     second = _coverage(repo)
     assert second["cached"] is False
     assert second["status"] == "fail", second
+
+
+def test_the_configuration_file_is_the_one_pytest_uses(tmp_path: Path) -> None:
+    """pytest's precedence: the first file that configures pytest wins; the rest are ignored."""
+    (tmp_path / "setup.cfg").write_text("[tool:pytest]\ntestpaths = from_setup_cfg\n")
+    assert read_settings(tmp_path).testpaths == ("from_setup_cfg",)
+    (tmp_path / "tox.ini").write_text("[tox]\nenvlist = py311\n")  # no [pytest]: not pytest's
+    assert read_settings(tmp_path).testpaths == ("from_setup_cfg",)
+    (tmp_path / "tox.ini").write_text("[pytest]\ntestpaths = a 'b c'\npython_files = check_*.py\n")
+    assert read_settings(tmp_path) == PytestSettings(("a", "b c"), ("check_*.py",))
+    (tmp_path / "pyproject.toml").write_text('[tool.pytest]\ntestpaths = ["native"]\n')
+    assert read_settings(tmp_path).testpaths == ("native",)
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.pytest.ini_options]\ntestpaths = "ini mode"\naddopts = ["--doctest-modules"]\n'
+    )
+    assert read_settings(tmp_path) == PytestSettings(
+        ("ini", "mode"), DEFAULT_PYTHON_FILES, doctest_modules=True
+    )
+    (tmp_path / "pytest.ini").write_text("# pytest's own file, even without a [pytest] section\n")
+    assert read_settings(tmp_path) == PytestSettings()
+    (tmp_path / "pytest.toml").write_text('[pytest]\ntestpaths = ["t*s"]\n')
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tools").mkdir()
+    settings = read_settings(tmp_path)
+    assert collection_roots(tmp_path, settings) == ("tests", "tools")  # globbed as pytest does
+    assert collection_roots(tmp_path, PytestSettings(("missing",))) == (".",)
