@@ -60,7 +60,7 @@ def _fresh_report(root: Path, console: Console) -> Path | None:
     reason, xml_path = _staleness(workspace)
     if reason is None:
         return xml_path
-    console.print(f"coverage data is stale ({escape(reason)}): measuring")
+    console.print(f"measuring coverage first: {escape(reason)}")
     gate = run_steps(
         workspace,
         [builtin_steps(workspace.config)["coverage"]],
