@@ -106,7 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     diff = actions.add_parser("diff", help="coverage of the lines changed since a base ref")
     _add_common(diff)
     diff.add_argument("--base", required=True, help="git ref to compare with (merge-base)")
-    diff.add_argument("--fail-under", type=float, default=None, help="minimum percent")
+    # Validated by the command (one line, exit 2): argparse would accept nan and 150.
+    diff.add_argument("--fail-under", default=None, metavar="PCT", help="minimum percent (0-100)")
     diff.add_argument("--coverage-xml", type=Path, default=None, help="Cobertura XML to read")
     diff.add_argument("--json", action="store_true", help="print the result JSON on stdout")
     badge = actions.add_parser("badge", help="write the coverage badge and its figures")

@@ -122,7 +122,8 @@ class CoverageGroup(_Section):
 class CoverageConfig(_Section):
     """``[tool.qualitykit.coverage]``: the coverage step, its floors, ratchet and badge."""
 
-    tests: Annotated[tuple[RootPath, ...], Field(max_length=MAX_ITEMS)] = ("tests",)
+    # Empty: pytest runs as the project configured it (its testpaths and addopts).
+    tests: Annotated[tuple[RootPath, ...], Field(max_length=MAX_ITEMS)] = ()
     floor: Percent | None = None
     tolerance: Points = 0.1
     ratchet: Flag = True

@@ -21,7 +21,26 @@ from qualitykit.summary import make_console, status_line
 from qualitykit.workspace import Workspace
 
 if TYPE_CHECKING:
-    from qualitykit.results import CoverageResult
+    from rich.console import Console
+
+    from qualitykit.results import CoverageResult, StepResult
+
+
+def _measured_line(console: Console, result: StepResult) -> None:
+    """What the measurement gave, not the step's verdict.
+
+    These commands need the figures, not the gate's judgement of them: the step fails for a
+    missing or higher baseline, which is exactly what ``ratchet --update`` is run to fix, so its
+    FAIL line would announce a failure before the command succeeds.
+    """
+    if result.coverage is None:
+        status_line(console, result)
+        return
+    reused = ", reused: nothing changed" if result.cached else ""
+    console.print(
+        f"coverage measured: {result.coverage.total.percent:.2f}% "
+        f"({result.counts.tests} tests{reused})"
+    )
 
 
 def _measure(workspace: Workspace) -> tuple[CoverageResult, StepContext] | None:
@@ -29,16 +48,25 @@ def _measure(workspace: Workspace) -> tuple[CoverageResult, StepContext] | None:
     gate = run_steps(
         workspace,
         resolve(workspace.config, ("coverage",)),
-        on_result=lambda result: status_line(console, result),
+        on_result=lambda result: _measured_line(console, result),
     )
     result = gate.step("coverage")
     if result.coverage is None:
-        console.print(f"coverage: {result.summary} (fix the suite first: make coverage)")
+        # Not only a red suite: no test ran, no data, a group with no measured file.
+        console.print("nothing written: the coverage step measured nothing to accept (see above)")
         return None
     ctx = StepContext(workspace, "coverage", workspace.config.settings("coverage"))
     settings = workspace.config.coverage
     _, _, json_path, _ = report_paths(ctx)
     return read_report(json_path, settings, resolve_core(settings.core)), ctx
+
+
+def _change(previous: ratchet.Baseline | None, accepted: float) -> str:
+    if previous is None:
+        return "created"
+    if accepted == previous.total:
+        return "total unchanged"
+    return "raised" if accepted > previous.total else "lowered"
 
 
 def ratchet_update(root: Path) -> int:
@@ -52,9 +80,10 @@ def ratchet_update(root: Path) -> int:
     previous = ratchet.load_baseline(path)
     ratchet.save_baseline(path, ratchet.baseline_of(result))
     before = f"{previous.total:.2f}%" if previous else "none"
+    change = _change(previous, ratchet.baseline_of(result).total)
     make_console().print(
         f"coverage baseline {workspace.config.coverage.baseline}: {before} -> "
-        f"{result.total.percent:.2f}% (commit it)"
+        f"{result.total.percent:.2f}% ({change}; commit it)"
     )
     return 0
 

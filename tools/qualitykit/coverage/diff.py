@@ -43,6 +43,8 @@ class DiffCoverageResult(BaseModel):
     percent: float | None
     fail_under: float | None
     passed: bool
+    # False for an external report (--coverage-xml): nothing ties it to the sources' content.
+    freshness_checked: bool = True
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,10 @@ def read_cobertura(path: Path, root: Path) -> dict[str, CoverageLines]:
         raise QualityKitError(f"{path}: no coverage XML (run: make coverage)") from None
     except (OSError, ET.ParseError) as error:
         raise QualityKitError(f"{path}: malformed coverage XML ({error})") from None
+    if document.getroot().tag != "coverage":
+        # Any other XML would read as "nothing measured", which passes every threshold.
+        tag = document.getroot().tag
+        raise QualityKitError(f"{path}: not a Cobertura report (root <{tag}>, not <coverage>)")
     sources = [Path(element.text.strip()) for element in document.iter("source") if element.text]
     files: dict[str, CoverageLines] = {}
     for element in document.iter("class"):
@@ -98,11 +104,17 @@ def _relative(filename: str, sources: list[Path], root: Path) -> str:
 
 
 def diff_coverage(
-    root: Path, base: str, xml_path: Path, fail_under: float | None
+    root: Path,
+    base: str,
+    xml_path: Path,
+    fail_under: float | None,
+    *,
+    changed: dict[str, frozenset[int]] | None = None,
 ) -> DiffCoverageResult:
-    """Coverage of the lines changed since ``base``, judged against ``fail_under``."""
+    """Coverage of the lines changed since ``base`` (``changed`` if already known)."""
     coverage = read_cobertura(xml_path, root)
-    changed = changed_lines(root, base)
+    if changed is None:
+        changed = changed_lines(root, base)
     files: list[DiffFileCoverage] = []
     for name in sorted(changed):
         lines = coverage.get(name)

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, ClassVar
 
 from typing_extensions import override
 
-from qualitykit.coverage import measure, ratchet
-from qualitykit.errors import ToolOutputError
+from qualitykit.config import PYPROJECT
+from qualitykit.coverage import freshness, measure, ratchet
+from qualitykit.errors import ConfigError, ToolOutputError
 from qualitykit.results import Finding, Status
 from qualitykit.steps.base import Completed, Outcome, StepContext, ToolModel, parse_json_as
 from qualitykit.steps.pytest import PytestSuite
@@ -42,6 +43,11 @@ def report_paths(ctx: StepContext) -> tuple[Path, Path, Path, Path]:
     return base / "coveragerc", base / ".coverage", base / "coverage.json", base / "coverage.xml"
 
 
+def sources_record(ctx: StepContext) -> Path:
+    """Where the digests of what the last measurement read are recorded (beside the XML)."""
+    return coverage_dir(ctx) / "sources.json"
+
+
 def threshold_findings(result: CoverageResult) -> list[Finding]:
     """A finding for the total below the global floor and for each group below its own."""
     findings: list[Finding] = []
@@ -65,6 +71,33 @@ def threshold_findings(result: CoverageResult) -> list[Finding]:
     return findings
 
 
+def check_groups(ctx: StepContext) -> None:
+    """Exit 2 (before any test runs) when a group's ``include`` matches no project file.
+
+    An empty group sums 0/0 statements, which reads as 100 %: it would pass any floor while
+    guarding nothing, so it is a configuration error, not a figure.
+    """
+    for name, group in ctx.workspace.config.coverage.groups.items():
+        if not ctx.workspace.select(group.include):
+            patterns = ", ".join(group.include)
+            raise ConfigError(
+                f"{ctx.root / PYPROJECT}: [tool.qualitykit.coverage.groups.{name}] include: "
+                f"no project file matches {patterns}"
+            )
+
+
+def empty_group_error(result: CoverageResult) -> ToolOutputError | None:
+    """The error for a group none of whose files coverage measured (0/0 is not 100 %)."""
+    for group in result.groups:
+        if group.files == 0:
+            return ToolOutputError(
+                f"coverage group {group.name!r} has no measured file: coverage measured none "
+                "of the project files its include matches (outside [tool.coverage.run] source, "
+                "or claimed by an earlier group)"
+            )
+    return None
+
+
 class Coverage(PytestSuite):
     """The test suite under coverage, with floors per group and a two-way ratchet."""
 
@@ -76,25 +109,32 @@ class Coverage(PytestSuite):
             "coverage", "pytest under coverage.py (branch), floors, ratchet", default_paths
         )
 
+    def measured_inputs(self, ctx: StepContext) -> list[str]:
+        """The files the measurement depends on (the inputs less the ratchet's baseline)."""
+        return super().inputs(ctx)
+
     @override
     def inputs(self, ctx: StepContext) -> list[str]:
         baseline = ctx.workspace.config.coverage.baseline
-        return sorted(set(super().inputs(ctx)) | set(ctx.workspace.select((f"/{baseline}",))))
+        return sorted(set(self.measured_inputs(ctx)) | set(ctx.workspace.select((f"/{baseline}",))))
 
     @override
     def prepare(self, ctx: StepContext) -> None:
         super().prepare(ctx)
         rcfile, data_file, json_path, xml_path = report_paths(ctx)
-        for stale in (json_path, xml_path, data_file):
+        for stale in (json_path, xml_path, data_file, sources_record(ctx)):
             stale.unlink(missing_ok=True)
         measure.write_rcfile(ctx.root, rcfile, data_file, ctx.workspace.config.coverage)
 
     @override
     def outputs_present(self, ctx: StepContext) -> bool:
-        return all(path.is_file() for path in report_paths(ctx))
+        paths = (*report_paths(ctx), sources_record(ctx))
+        return all(path.is_file() for path in paths)
 
     @override
     def command(self, ctx: StepContext) -> list[str]:
+        # Called when the run is planned, before any step starts: a bad group stops it all.
+        check_groups(ctx)
         rcfile, _, json_path, xml_path = report_paths(ctx)
         return [
             sys.executable,
@@ -121,8 +161,18 @@ class Coverage(PytestSuite):
         if adapter.error is not None:
             raise ToolOutputError(f"no coverage data: {adapter.error}")
         settings = ctx.workspace.config.coverage
-        _, _, json_path, _ = report_paths(ctx)
+        _, _, json_path, xml_path = report_paths(ctx)
+        # The digests were taken when the run was planned, before the suite started: the
+        # content that was measured, whatever happened to the files since.
+        digests = {name: ctx.workspace.digest(name) for name in self.measured_inputs(ctx)}
+        try:
+            freshness.write_record(sources_record(ctx), xml_path, digests)
+        except FileNotFoundError:
+            raise ToolOutputError(f"the coverage runner wrote no {xml_path.name}") from None
         result = measure.read_report(json_path, settings, measure.resolve_core(settings.core))
+        empty = empty_group_error(result)
+        if empty is not None:
+            raise empty
         findings = threshold_findings(result)
         notes: list[str] = []
         if settings.ratchet:

@@ -1,7 +1,9 @@
 """pytest suites, judged by their JUnit XML report, never by their console output.
 
 A run is a pass only when pytest exits 0, the report exists, was written by this run and
-accounts for the run: at least one test, and failures exactly when pytest says so.
+accounts for the run: at least one test that ran (skipped tests did not; an expected failure
+did), and failures exactly when pytest says so. A run in which no test ran (none collected, all
+deselected, all skipped, ``--collect-only``) is an error, whatever pytest's exit code.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing_extensions import override
 
 from qualitykit.errors import ToolOutputError
 from qualitykit.results import Counts, Finding, Status
+from qualitykit.steps import pytest_config
 from qualitykit.steps.base import LOCK_ALL, Completed, Outcome, Step, StepContext
 
 _NO_TESTS_COLLECTED = 5
@@ -23,7 +26,6 @@ _EXIT_MEANING = {
     2: "interrupted",
     3: "internal error",
     4: "usage error",
-    _NO_TESTS_COLLECTED: "no tests collected",
 }
 TEST_FILES = ("test_*.py", "*_test.py", "conftest.py")
 
@@ -37,6 +39,13 @@ class JUnitTotals:
     errors: int
     skipped: int
     failed_cases: tuple[Finding, ...]
+    # Expected failures: JUnit files them as skipped, but they ran (and failed as expected).
+    xfailed: int = 0
+
+    @property
+    def ran(self) -> int:
+        """Tests that executed: all of them less the skipped ones that never ran."""
+        return self.tests - self.skipped + self.xfailed
 
 
 def _attribute(element: ET.Element, name: str) -> int:
@@ -57,7 +66,11 @@ def parse_junit(text: str) -> JUnitTotals:
     if root.tag not in {"testsuite", "testsuites"} or not suites:
         raise ToolOutputError(f"JUnit report has no testsuite (root element <{root.tag}>)")
     failed: list[Finding] = []
+    xfailed = 0
     for case in root.iter("testcase"):
+        skip = case.find("skipped")
+        if skip is not None and skip.get("type") == "pytest.xfail":
+            xfailed += 1
         problem = case.find("failure")
         if problem is None:
             problem = case.find("error")
@@ -78,6 +91,7 @@ def parse_junit(text: str) -> JUnitTotals:
         errors=sum(_attribute(suite, "errors") for suite in suites),
         skipped=sum(_attribute(suite, "skipped") for suite in suites),
         failed_cases=tuple(failed),
+        xfailed=xfailed,
     )
 
 
@@ -85,37 +99,44 @@ class PytestSuite(Step):
     """A pytest run over some test paths, with its JUnit report under ``.qualitykit/junit/``."""
 
     tools = (LOCK_ALL,)
-    config_files: ClassVar[tuple[str, ...]] = (
-        "*.py",
-        "/pyproject.toml",
-        "/pytest.ini",
-        "/setup.cfg",
-        "/tox.ini",
-        "/uv.lock",
-    )
+    config_files: ClassVar[tuple[str, ...]] = ("*.py", *pytest_config.CONFIG_FILES, "/uv.lock")
     env_vars = ("PYTHONPATH", "PYTEST_ADDOPTS", "PYTEST_PLUGINS")
 
     def __init__(self, name: str, description: str, default_paths: tuple[str, ...]) -> None:
-        """A suite step called ``name`` running ``default_paths`` unless settings override."""
+        """A suite step called ``name`` running ``default_paths`` unless settings override.
+
+        No paths at all means the project's own pytest configuration decides (``testpaths``).
+        """
         self.name = name
         self.description = description
         self.default_paths = default_paths
 
     def paths(self, ctx: StepContext) -> tuple[str, ...]:
-        """The test paths this suite runs."""
+        """The test paths given to pytest (none: pytest uses the project's ``testpaths``)."""
         return ctx.settings.paths or self.default_paths
+
+    def collected(self, ctx: StepContext) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Where the run collects and which file names it collects there."""
+        if self.paths(ctx):
+            return self.paths(ctx), TEST_FILES
+        project = pytest_config.read_settings(ctx.root)
+        patterns = ("*.py",) if project.doctest_modules else project.python_files
+        return pytest_config.collection_roots(ctx.root, project), (*patterns, "conftest.py")
 
     @override
     def targets(self, ctx: StepContext) -> list[str]:
+        roots, patterns = self.collected(ctx)
         # pytest collects a file named on its command line whatever its name (a root test.py).
-        named = {path.strip("/") for path in self.paths(ctx) if path.endswith(".py")}
-        found = set(ctx.files_under(self.paths(ctx), TEST_FILES))
+        named = {path.strip("/") for path in roots if path.endswith(".py")}
+        found = set(ctx.files_under(roots, patterns))
         return sorted(found | {name for name in ctx.workspace.files if name in named})
 
     @override
     def inputs(self, ctx: StepContext) -> list[str]:
-        # Tests read fixture data beside them, so every file under the test paths counts.
-        return sorted(set(super().inputs(ctx)) | set(ctx.files_under(self.paths(ctx), ("*",))))
+        # Tests read fixture data beside them (and doctest files), so every file under the
+        # collected paths counts.
+        roots, _ = self.collected(ctx)
+        return sorted(set(super().inputs(ctx)) | set(ctx.files_under(roots, ("*",))))
 
     def junit_path(self, ctx: StepContext) -> str:
         """Where this run's JUnit report goes."""
@@ -146,6 +167,9 @@ class PytestSuite(Step):
 
     @override
     def parse(self, run: Completed, ctx: StepContext) -> Outcome:
+        if run.returncode == _NO_TESTS_COLLECTED:
+            msg = "no test ran: pytest exited 5 (no tests collected, or all deselected)"
+            raise ToolOutputError(msg)
         meaning = _EXIT_MEANING.get(run.returncode)
         if meaning is not None or run.returncode not in {0, 1}:
             raise ToolOutputError(f"pytest exited {run.returncode} ({meaning or 'unexpected'})")
@@ -154,8 +178,10 @@ class PytestSuite(Step):
         except FileNotFoundError:
             msg = f"pytest exited {run.returncode} but wrote no JUnit report (did it die mid-run?)"
             raise ToolOutputError(msg) from None
-        if totals.tests == 0:
-            raise ToolOutputError("the JUnit report records 0 tests")
+        if totals.ran <= 0:
+            detail = f", {totals.skipped - totals.xfailed} skipped" if totals.tests else ""
+            msg = f"no test ran: the JUnit report records {totals.tests} tests{detail}"
+            raise ToolOutputError(msg)
         bad = totals.failures + totals.errors
         if (bad > 0) != (run.returncode == 1):
             msg = f"pytest exited {run.returncode} but the JUnit report records {bad} failures"
