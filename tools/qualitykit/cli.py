@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import signal
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
+from qualitykit import interrupts
 from qualitykit.errors import QualityKitError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
-    from types import FrameType
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
@@ -96,12 +97,6 @@ def _add_mutation(mutation: argparse.ArgumentParser) -> None:
     report.add_argument(
         "--format", choices=("text", "markdown", "json", "html"), default="text", help="format"
     )
-
-
-def _terminate(signum: int, frame: FrameType | None) -> NoReturn:
-    del frame
-    # Unwinds through the runner's cleanup, which ends every tool's process group.
-    raise SystemExit(128 + signum)
 
 
 # Each command is imported only when it runs: start-up time is part of the no-op gate.
@@ -192,13 +187,18 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``qualitykit`` console script; returns the exit code."""
-    args = build_parser().parse_args(argv)
-    signal.signal(signal.SIGTERM, _terminate)
+    interrupts.install()
     try:
+        args = build_parser().parse_args(argv)
         return _HANDLERS[args.command](args)
     except QualityKitError as error:
         print(f"qualitykit: error: {error}", file=sys.stderr)
         return error.exit_code
-    except KeyboardInterrupt:
-        print("qualitykit: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as error:
+        # By now the runner's cleanup has ended every step (see interrupts, runner.LIVE).
+        stop = error if isinstance(error, interrupts.Interrupted) else None
+        stop = stop or interrupts.Interrupted(signal.SIGINT)
+        # After SIGHUP the terminal may be gone: the exit code still tells.
+        with contextlib.suppress(OSError):
+            print(f"qualitykit: interrupted ({stop.signal_name})", file=sys.stderr)
+        return stop.exit_code
