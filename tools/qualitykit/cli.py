@@ -102,17 +102,27 @@ def _add_mutation(mutation: argparse.ArgumentParser) -> None:
 # Each command is imported only when it runs: start-up time is part of the no-op gate.
 def _gate(args: argparse.Namespace) -> int:
     from qualitykit import fastpath  # noqa: PLC0415
-    from qualitykit.files import find_root  # noqa: PLC0415
+    from qualitykit.files import STATE_DIR, find_root  # noqa: PLC0415
+    from qualitykit.runlock import hold_run_lock  # noqa: PLC0415
 
     selection = fastpath.normalise_selection(args.steps)
     replayable = not args.no_cache and fastpath.applies()
-    if replayable and fastpath.replay(find_root(args.root), selection, as_json=args.json):
-        return 0
-    from qualitykit.commands import gate  # noqa: PLC0415
+    root = find_root(args.root)
+    # The replay runs under the lock too: it rewrites summary.json, and a run in progress may
+    # be about to replace both the record and summary.json; waiting for it replays (or reruns)
+    # what that run leaves. Its reads alone could not see a half-written file (atomic writes).
+    with hold_run_lock(root / STATE_DIR):
+        if replayable and fastpath.replay(root, selection, as_json=args.json):
+            return 0
+        from qualitykit.commands import gate  # noqa: PLC0415
 
-    return gate.run(
-        args.root, use_cache=not args.no_cache, jobs=args.jobs, only=args.steps, as_json=args.json
-    )
+        return gate.run(
+            args.root,
+            use_cache=not args.no_cache,
+            jobs=args.jobs,
+            only=args.steps,
+            as_json=args.json,
+        )
 
 
 def _check(args: argparse.Namespace) -> int:

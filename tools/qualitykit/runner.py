@@ -25,6 +25,7 @@ from qualitykit.atomic import write_text_atomic
 from qualitykit.cache import cache_key, load_result, reusable, store_result
 from qualitykit.errors import ToolOutputError
 from qualitykit.results import GateResult, Status, StepResult
+from qualitykit.runlock import hold_run_lock
 from qualitykit.steps.base import Completed, StepContext
 
 if TYPE_CHECKING:
@@ -282,6 +283,20 @@ def run_steps(
     Every step a step needs must be in ``steps`` (``steps.resolve`` adds them); it runs
     first, and a dependent of a step that did not pass is an error without running.
     """
+    # Every command that runs steps holds the project's run lock (re-entrant: gate and check
+    # already hold it): concurrent runs would share .qualitykit/coverage, junit/, results/.
+    with hold_run_lock(workspace.state_dir):
+        return _run_steps(workspace, steps, use_cache=use_cache, jobs=jobs, on_result=on_result)
+
+
+def _run_steps(
+    workspace: Workspace,
+    steps: list[Step],
+    *,
+    use_cache: bool,
+    jobs: int,
+    on_result: Callable[[StepResult], None] | None,
+) -> GateResult:
     started = time.monotonic()
     plans: dict[str, _Planned] = {}
     for step in steps:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from qualitykit.runlock import hold_run_lock
 from qualitykit.runner import run_steps
 from qualitykit.steps import resolve
 from qualitykit.summary import make_console, render, status_line
@@ -14,15 +15,16 @@ if TYPE_CHECKING:
 
 
 def run(root: Path, step: str, *, use_cache: bool, as_json: bool) -> int:
-    """Run ``step`` in the project at ``root``."""
+    """Run ``step`` in the project at ``root`` (holding the project's run lock)."""
     workspace = Workspace.load(root)
     console = make_console()
-    gate = run_steps(
-        workspace,
-        resolve(workspace.config, (step,)),
-        use_cache=use_cache,
-        on_result=lambda result: status_line(console, result),
-    )
+    with hold_run_lock(workspace.state_dir):
+        gate = run_steps(
+            workspace,
+            resolve(workspace.config, (step,)),
+            use_cache=use_cache,
+            on_result=lambda result: status_line(console, result),
+        )
     # The step's prerequisites (e.g. coverage for badge) ran first; its own result is asked for.
     result = gate.step(step)
     if not gate.ok:
