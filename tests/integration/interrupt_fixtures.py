@@ -72,8 +72,11 @@ class Stubborn:
             )
         repo.configure(config)
 
-    def start(self, *args: str) -> subprocess.Popen[str]:
-        """``qualitykit ARGS`` in the background; returns once every step has started."""
+    def start(self, *args: str, wait_for: tuple[Path, ...] | None = None) -> subprocess.Popen[str]:
+        """``qualitykit ARGS`` in the background; returns once every step (or ``wait_for``)
+        has started.
+        """
+        started = self.started if wait_for is None else wait_for
         env = {**os.environ, "PYTHONPATH": "src"}
         env.pop("GITHUB_ACTIONS", None)
         env.pop("GITHUB_STEP_SUMMARY", None)
@@ -86,7 +89,7 @@ class Stubborn:
             text=True,
         )
         deadline = time.monotonic() + 120
-        while not all(path.exists() for path in self.started):
+        while not all(path.exists() for path in started):
             if process.poll() is not None or time.monotonic() > deadline:
                 out, err = process.communicate()
                 self.kill_leftovers()
