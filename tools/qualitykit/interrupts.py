@@ -146,8 +146,9 @@ def kill_descendants() -> None:
     """SIGKILL every live descendant of this process, including ones that left their group.
 
     Repeated until a scan finds no new one, so a process forked while we were killing is
-    caught too. A pid found here is a child of ours or of one of our descendants, never an
-    unrelated process.
+    caught too. A pid found here is a child of ours or of one of our descendants (it could be
+    reused between the scan and the kill only if the kernel wrapped around the whole pid
+    space within those microseconds).
     """
     killed: set[int] = set()
     for _ in range(50):
