@@ -8,6 +8,7 @@ Each tool runs in its own process group, so a timeout or an interrupt ends the w
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import shutil
 import signal
@@ -57,43 +58,54 @@ class ProcessRun:
 
 
 class _LiveProcesses:
-    """Process groups still running, so an interrupt of the gate can end them all."""
+    """Step processes still running, by the run whose thread pool started them.
+
+    So the end of a run (an interrupt above all) ends that run's process groups, and a process
+    one of its threads starts after that is killed at once, without touching other runs of
+    the same program (the API) or processes started outside a run.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._processes: set[subprocess.Popen[bytes]] = set()
-        self._closed = False
-
-    def open(self) -> None:
-        """A run starts: steps may start processes again."""
-        with self._lock:
-            self._closed = False
+        self._processes: dict[subprocess.Popen[bytes], str] = {}
+        self._ended: set[str] = set()
 
     def add(self, process: subprocess.Popen[bytes]) -> None:
+        run = _run_of_this_thread()
         with self._lock:
-            if not self._closed:
-                self._processes.add(process)
+            if run not in self._ended:
+                self._processes[process] = run
                 return
-        # The run is being ended: a step whose thread started a process just now must not
+        # Its run is being ended: a step whose thread started a process just now must not
         # outlive it (nor keep the interpreter waiting for that thread at exit).
         _signal_group(process, signal.SIGKILL)
 
     def discard(self, process: subprocess.Popen[bytes]) -> None:
         with self._lock:
-            self._processes.discard(process)
+            self._processes.pop(process, None)
 
-    def end_all(self) -> None:
-        """End every live step's process group; processes started from now on are killed.
+    def end_run(self, run: str) -> None:
+        """End every live process group of ``run``; processes it starts from now on are killed.
 
         After a stop signal, also every descendant that left its step's group (it started its
         own session) and was adopted by this process (see ``interrupts``).
         """
         with self._lock:
-            self._closed = True
-            processes = list(self._processes)
+            self._ended.add(run)
+            processes = [process for process, owner in self._processes.items() if owner == run]
         _end_groups(processes)
         if interrupts.interrupted():
             interrupts.kill_descendants()
+
+
+_RUN_PREFIX = "qualitykit-run"
+_RUN_IDS = itertools.count(1)
+
+
+def _run_of_this_thread() -> str:
+    # A run's pool names its threads "<run>_<n>" (ThreadPoolExecutor's thread_name_prefix).
+    name = threading.current_thread().name
+    return name.rpartition("_")[0] if name.startswith(_RUN_PREFIX) else ""
 
 
 LIVE = _LiveProcesses()
@@ -347,11 +359,11 @@ def _run_parallel(
 ) -> Generator[StepResult]:
     if not pending:
         return
-    LIVE.open()
     interrupts.adopt_orphans()
     waiting = list(pending)
     finished = dict(done)
-    pool = ThreadPoolExecutor(max_workers=min(jobs, len(pending)), thread_name_prefix="step")
+    run = f"{_RUN_PREFIX}{next(_RUN_IDS)}"
+    pool = ThreadPoolExecutor(max_workers=min(jobs, len(pending)), thread_name_prefix=run)
     running: dict[Future[StepResult], str] = {}
     try:
         while waiting or running:
@@ -378,4 +390,4 @@ def _run_parallel(
         # not started are cancelled; a running step's result is dropped, never stored (its
         # thread finishes once its process is gone, and the interpreter waits for it).
         pool.shutdown(wait=False, cancel_futures=True)
-        LIVE.end_all()
+        LIVE.end_run(run)
