@@ -72,7 +72,9 @@ class Stubborn:
             )
         repo.configure(config)
 
-    def start(self, *args: str, wait_for: tuple[Path, ...] | None = None) -> subprocess.Popen[str]:
+    def start(
+        self, *args: str, wait_for: tuple[Path, ...] | None = None, prefix: tuple[str, ...] = ()
+    ) -> subprocess.Popen[str]:
         """``qualitykit ARGS`` in the background; returns once every step (or ``wait_for``)
         has started.
         """
@@ -81,7 +83,7 @@ class Stubborn:
         env.pop("GITHUB_ACTIONS", None)
         env.pop("GITHUB_STEP_SUMMARY", None)
         process = subprocess.Popen(
-            [sys.executable, "-m", "qualitykit", *args],
+            [*prefix, sys.executable, "-m", "qualitykit", *args],
             cwd=self.repo.root,
             env=env,
             stdout=subprocess.PIPE,

@@ -85,3 +85,20 @@ def test_a_stop_signal_ends_a_run_waiting_for_the_lock(repo: Repo) -> None:
     stop(first, signal.SIGINT)
     assert first.returncode == 128 + signal.SIGINT
     assert stubborn.kill_leftovers() == []
+
+
+def test_a_signal_ignored_at_start_stays_ignored(repo: Repo) -> None:
+    """``nohup qualitykit gate`` survives a closed terminal, as nohup promises; SIGTERM still
+    ends it cleanly."""
+    stubborn = Stubborn(repo)
+    gate = stubborn.start("gate", prefix=("nohup",))
+
+    gate.send_signal(signal.SIGHUP)
+    time.sleep(1.0)
+    alive = gate.poll() is None
+    seconds, stderr = stop(gate, signal.SIGTERM)
+
+    assert alive, stderr
+    assert gate.returncode == 128 + signal.SIGTERM, stderr
+    assert seconds < EXIT_WITHIN_S
+    assert stubborn.kill_leftovers() == []

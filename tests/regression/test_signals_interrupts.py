@@ -27,9 +27,8 @@ if TYPE_CHECKING:
         (signal.SIGTERM,),
         (signal.SIGHUP,),
         (signal.SIGINT, signal.SIGTERM),
-        (signal.SIGTERM, signal.SIGTERM),
     ],
-    ids=["SIGINT", "SIGTERM", "SIGHUP", "SIGINT-then-SIGTERM", "SIGTERM-twice"],
+    ids=["SIGINT", "SIGTERM", "SIGHUP", "SIGINT-then-SIGTERM"],
 )
 def test_a_stop_signal_ends_every_process_quickly(
     repo: Repo, signals: tuple[signal.Signals, ...]

@@ -206,8 +206,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return error.exit_code
     except KeyboardInterrupt as error:
         # By now the runner's cleanup has ended every step (see interrupts, runner.LIVE).
-        stop = error if isinstance(error, interrupts.Interrupted) else None
-        stop = stop or interrupts.Interrupted(signal.SIGINT)
+        if isinstance(error, interrupts.Interrupted):
+            stop = error
+        else:  # raised by code, not by our handler: Ctrl-C all the same
+            stop = interrupts.Interrupted(signal.SIGINT)
         # After SIGHUP the terminal may be gone: the exit code still tells.
         with contextlib.suppress(OSError):
             print(f"qualitykit: interrupted ({stop.signal_name})", file=sys.stderr)
