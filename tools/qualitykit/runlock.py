@@ -31,7 +31,7 @@ LOCK_FILE = "lock"
 
 class _Held(threading.local):
     def __init__(self) -> None:
-        self.depth: dict[str, int] = {}
+        self.locks: set[tuple[int, int]] = set()  # (device, inode) of the lock files held
 
 
 _HELD = _Held()
@@ -42,32 +42,41 @@ def hold_run_lock(state_dir: Path) -> Generator[None]:
     """Hold the project's run lock (``state_dir/lock``) for the ``with`` block; wait if taken.
 
     Any command that reads or writes the shared state under ``state_dir`` while running tools
-    takes it: ``gate``, ``check``, and the runner itself.
+    takes it: ``gate``, ``check``, and the runner itself. Inside a block that already holds
+    it (same thread), it is a no-op.
     """
     path = state_dir / LOCK_FILE
-    key = str(path.absolute())
-    depth = _HELD.depth.get(key, 0)
-    if depth:
-        _HELD.depth[key] = depth + 1
+    while True:
+        descriptor = _open(path)
         try:
-            yield
+            info = os.fstat(descriptor)
+            key = (info.st_dev, info.st_ino)
+            if key in _HELD.locks:  # keyed by inode: no path spelling can make us wait for us
+                yield
+                return
+            _acquire(descriptor)
+            if not _still_at(path, key):
+                continue  # the file was removed or replaced meanwhile: lock the current one
+            # The holder's pid, for the message of a run that waits (the file's content is
+            # only that hint: the lock is the flock on its inode, so it is rewritten in place).
+            os.ftruncate(descriptor, 0)
+            os.pwrite(descriptor, f"{os.getpid()}\n".encode(), 0)
+            _HELD.locks.add(key)
+            try:
+                yield
+            finally:
+                _HELD.locks.discard(key)
+            return
         finally:
-            _HELD.depth[key] = depth
-        return
-    descriptor = _open(path)
+            os.close(descriptor)  # releases the lock (a flock belongs to this descriptor)
+
+
+def _still_at(path: Path, key: tuple[int, int]) -> bool:
     try:
-        _acquire(descriptor)
-        # The holder's pid, for the message of a run that waits (the file's content is only
-        # that hint: the lock is the flock on its inode, so it is rewritten in place).
-        os.ftruncate(descriptor, 0)
-        os.pwrite(descriptor, f"{os.getpid()}\n".encode(), 0)
-        _HELD.depth[key] = 1
-        try:
-            yield
-        finally:
-            del _HELD.depth[key]
-    finally:
-        os.close(descriptor)  # releases the lock
+        info = path.stat()
+    except FileNotFoundError:
+        return False
+    return (info.st_dev, info.st_ino) == key
 
 
 def _open(path: Path) -> int:
