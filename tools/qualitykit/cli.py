@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
+from qualitykit import interrupts
 from qualitykit.errors import QualityKitError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
-    from types import FrameType
 
 
 class _Parser(argparse.ArgumentParser):
@@ -147,26 +148,30 @@ def _add_mutation(mutation: argparse.ArgumentParser) -> None:
     )
 
 
-def _terminate(signum: int, frame: FrameType | None) -> NoReturn:
-    del frame
-    # Unwinds through the runner's cleanup, which ends every tool's process group.
-    raise SystemExit(128 + signum)
-
-
 # Each command is imported only when it runs: start-up time is part of the no-op gate.
 def _gate(args: argparse.Namespace) -> int:
     from qualitykit import fastpath  # noqa: PLC0415
-    from qualitykit.files import find_root  # noqa: PLC0415
+    from qualitykit.files import STATE_DIR, find_root  # noqa: PLC0415
+    from qualitykit.runlock import hold_run_lock  # noqa: PLC0415
 
     selection = fastpath.normalise_selection(args.steps)
     replayable = not args.no_cache and fastpath.applies()
-    if replayable and fastpath.replay(find_root(args.root), selection, as_json=args.json):
-        return 0
-    from qualitykit.commands import gate  # noqa: PLC0415
+    root = find_root(args.root)
+    # The replay runs under the lock too: it rewrites summary.json, and a run in progress may
+    # be about to replace both the record and summary.json; waiting for it replays (or reruns)
+    # what that run leaves. Its reads alone could not see a half-written file (atomic writes).
+    with hold_run_lock(root / STATE_DIR):
+        if replayable and fastpath.replay(root, selection, as_json=args.json):
+            return 0
+        from qualitykit.commands import gate  # noqa: PLC0415
 
-    return gate.run(
-        args.root, use_cache=not args.no_cache, jobs=args.jobs, only=args.steps, as_json=args.json
-    )
+        return gate.run(
+            args.root,
+            use_cache=not args.no_cache,
+            jobs=args.jobs,
+            only=args.steps,
+            as_json=args.json,
+        )
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -241,14 +246,21 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``qualitykit`` console script; returns the exit code."""
-    args = build_parser().parse_args(argv)
-    signal.signal(signal.SIGTERM, _terminate)
+    interrupts.install()
     try:
+        args = build_parser().parse_args(argv)
         _check_root(args.root)
         return _HANDLERS[args.command](args)
     except QualityKitError as error:
         print(f"qualitykit: error: {error}", file=sys.stderr)
         return error.exit_code
-    except KeyboardInterrupt:
-        print("qualitykit: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as error:
+        # By now the runner's cleanup has ended every step (see interrupts, runner.LIVE).
+        if isinstance(error, interrupts.Interrupted):
+            stop = error
+        else:  # raised by code, not by our handler: Ctrl-C all the same
+            stop = interrupts.Interrupted(signal.SIGINT)
+        # After SIGHUP the terminal may be gone: the exit code still tells.
+        with contextlib.suppress(OSError):
+            print(f"qualitykit: interrupted ({stop.signal_name})", file=sys.stderr)
+        return stop.exit_code

@@ -8,6 +8,7 @@ Each tool runs in its own process group, so a timeout or an interrupt ends the w
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import shutil
 import signal
@@ -20,20 +21,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qualitykit import fastpath
+from qualitykit import fastpath, interrupts
 from qualitykit.atomic import write_text_atomic
 from qualitykit.cache import cache_key, load_result, reusable, store_result
 from qualitykit.errors import ToolOutputError
 from qualitykit.results import GateResult, Status, StepResult
+from qualitykit.runlock import hold_run_lock
 from qualitykit.steps.base import Completed, StepContext
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Generator
 
     from qualitykit.steps.base import Step
     from qualitykit.workspace import Workspace
 
-_TERM_GRACE_S = 3.0
+_TERM_GRACE_S = 2.0
+_POLL_S = 0.02
 _CHILD_ENV = {
     # pyright's wrapper would otherwise ask the package index for a newer release.
     "PYRIGHT_PYTHON_IGNORE_WARNINGS": "1",
@@ -55,46 +58,89 @@ class ProcessRun:
 
 
 class _LiveProcesses:
-    """Process groups still running, so an interrupt of the gate can end them all."""
+    """Step processes still running, by the run whose thread pool started them.
+
+    So the end of a run (an interrupt above all) ends that run's process groups, and a process
+    one of its threads starts after that is killed at once, without touching other runs of
+    the same program (the API) or processes started outside a run.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._processes: set[subprocess.Popen[bytes]] = set()
+        self._processes: dict[subprocess.Popen[bytes], str] = {}
+        self._ended: set[str] = set()
 
     def add(self, process: subprocess.Popen[bytes]) -> None:
+        run = _run_of_this_thread()
         with self._lock:
-            self._processes.add(process)
+            if run not in self._ended:
+                self._processes[process] = run
+                return
+        # Its run is being ended: a step whose thread started a process just now must not
+        # outlive it (nor keep the interpreter waiting for that thread at exit).
+        _signal_group(process, signal.SIGKILL)
 
     def discard(self, process: subprocess.Popen[bytes]) -> None:
         with self._lock:
-            self._processes.discard(process)
+            self._processes.pop(process, None)
 
-    def end_all(self) -> None:
+    def end_run(self, run: str) -> None:
+        """End every live process group of ``run``; processes it starts from now on are killed.
+
+        After a stop signal, also every descendant that left its step's group (it started its
+        own session) and was adopted by this process (see ``interrupts``).
+        """
         with self._lock:
-            processes = list(self._processes)
-        for process in processes:
-            end_process_group(process)
+            self._ended.add(run)
+            processes = [process for process, owner in self._processes.items() if owner == run]
+        _end_groups(processes)
+        if interrupts.interrupted():
+            interrupts.kill_descendants()
+
+
+_RUN_PREFIX = "qualitykit-run"
+_RUN_IDS = itertools.count(1)
+
+
+def _run_of_this_thread() -> str:
+    # A run's pool names its threads "<run>_<n>" (ThreadPoolExecutor's thread_name_prefix).
+    name = threading.current_thread().name
+    return name.rpartition("_")[0] if name.startswith(_RUN_PREFIX) else ""
 
 
 LIVE = _LiveProcesses()
 
 
+def _signal_group(process: subprocess.Popen[bytes], sig: signal.Signals) -> None:
+    # The group outlives its leader while any member lives (its id is not reused meanwhile).
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, sig)
+
+
+def _end_groups(processes: list[subprocess.Popen[bytes]]) -> None:
+    """SIGTERM every group at once, grant one short grace to all, then SIGKILL every group.
+
+    The grace ends early when every leader has exited, or at once when a second stop signal
+    arrived (``interrupts.hurried``). The final SIGKILL also reaches members that outlived
+    their leader or ignore SIGTERM. One grace for all groups: ending them one after another
+    would cost a grace per step.
+    """
+    for process in processes:
+        _signal_group(process, signal.SIGTERM)
+    deadline = time.monotonic() + _TERM_GRACE_S
+    while (
+        not interrupts.hurried()
+        and time.monotonic() < deadline
+        and any(process.poll() is None for process in processes)
+    ):
+        time.sleep(_POLL_S)
+    for process in processes:
+        _signal_group(process, signal.SIGKILL)
+
+
 def end_process_group(process: subprocess.Popen[bytes]) -> None:
     """SIGTERM the process's group, then SIGKILL whatever is left after a grace period."""
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(process.pid, sig)
-        except (ProcessLookupError, PermissionError):
-            return
-        try:
-            process.wait(timeout=_TERM_GRACE_S)
-        except subprocess.TimeoutExpired:
-            continue
-        if sig is signal.SIGTERM:
-            # The leader is gone; SIGKILL any straggler of its group.
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(process.pid, signal.SIGKILL)
-            return
+    _end_groups([process])
 
 
 def tool_search_path() -> str:
@@ -249,6 +295,20 @@ def run_steps(
     Every step a step needs must be in ``steps`` (``steps.resolve`` adds them); it runs
     first, and a dependent of a step that did not pass is an error without running.
     """
+    # Every command that runs steps holds the project's run lock (re-entrant: gate and check
+    # already hold it): concurrent runs would share .qualitykit/coverage, junit/, results/.
+    with hold_run_lock(workspace.state_dir):
+        return _run_steps(workspace, steps, use_cache=use_cache, jobs=jobs, on_result=on_result)
+
+
+def _run_steps(
+    workspace: Workspace,
+    steps: list[Step],
+    *,
+    use_cache: bool,
+    jobs: int,
+    on_result: Callable[[StepResult], None] | None,
+) -> GateResult:
     started = time.monotonic()
     plans: dict[str, _Planned] = {}
     for step in steps:
@@ -269,9 +329,12 @@ def run_steps(
             pending.append(plan)
     # Longest first (by the last known duration) keeps the wall time near the slowest step.
     pending.sort(key=lambda plan: plan.previous.duration_s if plan.previous else 0.0, reverse=True)
-    for result in _run_parallel(pending, results, jobs or os.cpu_count() or 1):
-        store_result(workspace.state_dir, result)
-        finish(result)
+    # closing(): an interrupt raised here (not inside the generator) still runs its cleanup
+    # at once, not whenever the generator is collected.
+    with contextlib.closing(_run_parallel(pending, results, jobs or os.cpu_count() or 1)) as run:
+        for result in run:
+            store_result(workspace.state_dir, result)
+            finish(result)
     ordered = tuple(results[step.name] for step in steps)
     gate = GateResult(steps=ordered, duration_s=time.monotonic() - started)
     if not gate.ok:
@@ -293,12 +356,14 @@ def _blocked(plan: _Planned, done: dict[str, StepResult]) -> StepResult | None:
 
 def _run_parallel(
     pending: list[_Planned], done: dict[str, StepResult], jobs: int
-) -> Iterator[StepResult]:
+) -> Generator[StepResult]:
     if not pending:
         return
+    interrupts.adopt_orphans()
     waiting = list(pending)
     finished = dict(done)
-    pool = ThreadPoolExecutor(max_workers=min(jobs, len(pending)), thread_name_prefix="step")
+    run = f"{_RUN_PREFIX}{next(_RUN_IDS)}"
+    pool = ThreadPoolExecutor(max_workers=min(jobs, len(pending)), thread_name_prefix=run)
     running: dict[Future[StepResult], str] = {}
     try:
         while waiting or running:
@@ -321,6 +386,8 @@ def _run_parallel(
                 finished[result.step] = result
                 yield result
     finally:
-        # Interrupted (Ctrl-C, SIGTERM) or done: no step may outlive the gate.
+        # Interrupted (SIGINT, SIGTERM, SIGHUP) or done: no step may outlive the gate. Steps
+        # not started are cancelled; a running step's result is dropped, never stored (its
+        # thread finishes once its process is gone, and the interpreter waits for it).
         pool.shutdown(wait=False, cancel_futures=True)
-        LIVE.end_all()
+        LIVE.end_run(run)

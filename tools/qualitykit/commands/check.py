@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from qualitykit.preflight import check_writable
+from qualitykit.runlock import hold_run_lock
 from qualitykit.runner import run_steps
 from qualitykit.steps import resolve
 from qualitykit.summary import make_console, render, status_line
@@ -15,17 +16,18 @@ if TYPE_CHECKING:
 
 
 def run(root: Path, step: str, *, use_cache: bool, as_json: bool) -> int:
-    """Run ``step`` in the project at ``root``."""
+    """Run ``step`` in the project at ``root`` (holding the project's run lock)."""
     workspace = Workspace.load(root)
     steps = resolve(workspace.config, (step,))
     check_writable(workspace.root, workspace.state_dir, workspace.config, [s.name for s in steps])
     console = make_console()
-    gate = run_steps(
-        workspace,
-        steps,
-        use_cache=use_cache,
-        on_result=lambda result: status_line(console, result),
-    )
+    with hold_run_lock(workspace.state_dir):
+        gate = run_steps(
+            workspace,
+            steps,
+            use_cache=use_cache,
+            on_result=lambda result: status_line(console, result),
+        )
     # The step's prerequisites (e.g. coverage for badge) ran first; its own result is asked for.
     result = gate.step(step)
     if not gate.ok:

@@ -8,6 +8,7 @@ from qualitykit import fastpath
 from qualitykit.errors import QualityKitError
 from qualitykit.preflight import check_writable
 from qualitykit.results import GateResult
+from qualitykit.runlock import hold_run_lock
 from qualitykit.runner import run_steps
 from qualitykit.steps import resolve
 from qualitykit.summary import make_console, publish, render, render_text, status_line
@@ -18,8 +19,15 @@ if TYPE_CHECKING:
 
 
 def run(root: Path, *, use_cache: bool, jobs: int | None, only: str | None, as_json: bool) -> int:
-    """Run the gate in the project at ``root``."""
+    """Run the gate in the project at ``root`` (holding the project's run lock)."""
     workspace = Workspace.load(root)
+    with hold_run_lock(workspace.state_dir):
+        return _run(workspace, use_cache=use_cache, jobs=jobs, only=only, as_json=as_json)
+
+
+def _run(
+    workspace: Workspace, *, use_cache: bool, jobs: int | None, only: str | None, as_json: bool
+) -> int:
     names = workspace.config.gate_steps
     selection = fastpath.normalise_selection(only)
     if selection:
