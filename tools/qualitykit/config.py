@@ -55,6 +55,9 @@ class StepSettings(_Section):
     paths: tuple[str, ...] | None = None
     args: tuple[str, ...] = ()
     timeout: Seconds | None = None
+    # mypy only: true adds --strict, false never does; unset: --strict only when the project
+    # has no mypy configuration of its own (its own settings win).
+    strict: bool | None = None
 
 
 class CommandStep(_Section):
