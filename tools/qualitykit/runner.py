@@ -122,6 +122,9 @@ def run_process(
     started = time.monotonic()
     executable = shutil.which(argv[0], path=tool_search_path())
     if executable is None:
+        if "/" in argv[0] and (cwd / argv[0]).is_file():
+            # A path to a file that is there: not missing, just not startable.
+            return ProcessRun(tuple(argv), None, "", "", 0.0, start_error="not executable")
         return ProcessRun(tuple(argv), None, "", "", 0.0, missing=True)
     try:
         process = subprocess.Popen(  # noqa: S603 - argv list, never a shell
@@ -212,7 +215,7 @@ def execute(step: Step, ctx: StepContext, argv: list[str], key: str | None) -> S
         return error(f"{CHECKED_NONE}: {step.unmatched(ctx)}")
     # The digests are mostly known already (the cache key); after the run they are taken
     # again, so a check that rewrote a file it checks is caught, whatever made it do so.
-    before = {name: ctx.workspace.digest(name) for name in step.inputs(ctx)}
+    before = ctx.workspace.snapshot(step.inputs(ctx))
     step.prepare(ctx)
     timeout_s = ctx.settings.timeout or step.default_timeout_s or ctx.workspace.config.timeout
     run = run_process(argv, ctx.root, timeout_s, step.environment(ctx))

@@ -87,6 +87,16 @@ class Workspace:
             self._digests[name] = known
         return known
 
+    def snapshot(self, names: list[str]) -> dict[str, str]:
+        """Digests of the readable files of ``names`` (one gone since the listing is skipped)."""
+        taken: dict[str, str] = {}
+        for name in names:
+            try:
+                taken[name] = self.digest(name)
+            except OSError:
+                continue
+        return taken
+
     def changed(self, before: dict[str, str]) -> list[str]:
         """The files of ``before`` (name → digest) whose content differs now, or that are gone."""
         moved: list[str] = []
