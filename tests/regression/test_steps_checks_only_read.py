@@ -63,6 +63,6 @@ def test_a_check_that_changes_a_file_it_checks_is_an_error(repo: Repo) -> None:
     assert run.stderr.strip().splitlines()[-1] == "gate failed: notes"
     notes = repo.summary()["notes"]
     assert notes["status"] == "error"
-    assert "changed project files while checking them" in notes["summary"]
+    assert "project files changed while the step ran" in notes["summary"]
     assert "NOTES.md" in notes["summary"]
     assert repo.summary()["ruff-lint"]["status"] == "pass"

@@ -192,7 +192,7 @@ def _no_verdict(run: ProcessRun, argv: list[str], timeout_s: float) -> str | Non
 
 def _changed_by_check(changed: list[str]) -> str:
     shown = ", ".join(changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
-    return f"changed project files while checking them (a check must only read): {shown}"
+    return f"project files changed while the step ran (a check must only read them): {shown}"
 
 
 def execute(step: Step, ctx: StepContext, argv: list[str], key: str | None) -> StepResult:
