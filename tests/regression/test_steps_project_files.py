@@ -28,6 +28,8 @@ def test_an_unignored_virtualenv_is_not_the_project(repo: Repo) -> None:
     repo.write("mycache/CACHEDIR.TAG", "Signature: 8a477f597d28d172789f06886806bc55\n")
     repo.write("mycache/broken.py", BROKEN)
     repo.write(".tox/py311/broken.py", BROKEN)
+    repo.write("conda/conda-meta/history", "==> 2026-01-01 <==\n")
+    repo.write("conda/lib/broken.py", BROKEN)
     repo.write("src/fixture.egg-info/SOURCES.txt", "x\n")
     repo.configure('gate = ["ruff-lint"]')
 
@@ -37,7 +39,9 @@ def test_an_unignored_virtualenv_is_not_the_project(repo: Repo) -> None:
     assert repo.summary()["ruff-lint"]["counts"]["files"] == 3
     files = project_files(repo.root)
     assert not [
-        name for name in files if name.startswith(("env/", "mycache/", ".tox/", "src/fixture.egg"))
+        name
+        for name in files
+        if name.startswith(("env/", "mycache/", ".tox/", "conda/", "src/fixture.egg"))
     ]
 
 

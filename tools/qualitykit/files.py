@@ -6,8 +6,9 @@ both read exactly the same file list. Standard library only (the fast path impor
 A project file is one git lists (tracked, or untracked and not ignored) that is not inside a
 virtual environment, a tool's cache or a build tree: a ``.venv`` nobody listed in
 ``.gitignore`` is still not the project. Those directories are recognised by their markers
-(``pyvenv.cfg``, ``CACHEDIR.TAG``) and names (``__pycache__``, ``.tox``, ``.nox``,
-``*.egg-info``); ``build/`` and ``dist/`` only when git does not track what is in them.
+(``pyvenv.cfg``, ``conda-meta/history``, ``CACHEDIR.TAG``) and names (``__pycache__``,
+``.tox``, ``.nox``, ``*.egg-info``); ``build/`` and ``dist/`` only when git does not track what
+is in them.
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ STATE_DIR = ".qualitykit"
 # Directory names that are never the project (whatever git says).
 _NOT_PROJECT_NAMES = frozenset({".git", STATE_DIR, "__pycache__", ".tox", ".nox", "node_modules"})
 # Files that mark the directory holding them as not the project: a virtual environment
-# (PEP 405) and a cache (the Cache Directory Tagging Specification, written by mypy, pytest,
-# ruff and others).
-_NOT_PROJECT_MARKERS = ("pyvenv.cfg", "CACHEDIR.TAG")
+# (PEP 405), a conda environment and a cache (the Cache Directory Tagging Specification,
+# written by mypy, pytest, ruff and others).
+_NOT_PROJECT_MARKERS = ("pyvenv.cfg", "CACHEDIR.TAG", "conda-meta/history")
 # Build output: not the project unless git tracks it.
 _BUILD_NAMES = frozenset({"build", "dist"})
 _GIT_TIMEOUT_S = 60
