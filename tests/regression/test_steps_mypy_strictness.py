@@ -63,3 +63,27 @@ def test_a_mypy_ini_is_the_projects_config(repo: Repo) -> None:
     run = repo.gate()
 
     assert run.returncode == 0, run.stderr
+
+
+def test_a_config_file_named_in_args_is_the_projects_config(repo: Repo) -> None:
+    """``--config-file=ci/mypy.ini`` in ``args`` is the project's config, and an input.
+
+    It was neither: ``--strict`` was added over it, and editing it left the cached PASS
+    standing (only the fixed config file names were keyed). Any project file named in a
+    step's ``args`` is now part of its cache key.
+    """
+    with_mypy_table(
+        repo, "", '[tool.qualitykit.steps.mypy]\nargs = ["--config-file=ci/mypy.ini"]\n'
+    )
+    repo.write("ci/mypy.ini", "[mypy]\nmypy_path = src\n")
+
+    run = repo.gate()
+
+    assert run.returncode == 0, run.stderr
+    assert "--strict" not in repo.summary()["mypy"]["command"]
+
+    repo.write("ci/mypy.ini", "[mypy]\nmypy_path = src\nstrict = True\n")
+    again = repo.gate()
+
+    assert again.returncode == 1, again.stderr
+    assert repo.summary()["mypy"]["status"] == "fail"

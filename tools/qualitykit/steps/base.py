@@ -8,6 +8,7 @@ turns exit code + output into an :class:`Outcome`; ``targets(ctx)`` names the fi
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, ClassVar, TypeVar
@@ -61,6 +62,26 @@ class StepContext:
             for name in self.workspace.files
             if under(name) and any(fnmatchcase(name.rsplit("/", 1)[-1], p) for p in patterns)
         ]
+
+
+def named_files(argv: list[str] | tuple[str, ...], ctx: StepContext) -> list[str]:
+    """The project files ``argv`` names: an element (or an option's ``=value``) that is one.
+
+    ``--config-file=ci/mypy.ini`` or ``scripts/check_docs.py``: what a tool is told to read
+    is one of its inputs, so editing it reruns the step.
+    """
+    known = set(ctx.workspace.files)
+    root = os.path.realpath(ctx.root)
+    found: set[str] = set()
+    for element in argv:
+        for word in {element, element.partition("=")[2]}:
+            if not word:
+                continue
+            resolved = os.path.realpath(os.path.join(root, word))  # noqa: PTH118 - may be absolute
+            name = os.path.relpath(resolved, root).replace(os.sep, "/")
+            if name in known:
+                found.add(name)
+    return sorted(found)
 
 
 @dataclass(frozen=True)
@@ -161,8 +182,12 @@ class Step:
                 raise ConfigError(msg)
 
     def inputs(self, ctx: StepContext) -> list[str]:
-        """Every file whose content the result depends on: targets plus config files."""
-        return sorted(set(self.targets(ctx)) | set(ctx.workspace.select(self.config_files)))
+        """Every file whose content the result depends on: targets, config files, files in args."""
+        return sorted(
+            set(self.targets(ctx))
+            | set(ctx.workspace.select(self.config_files))
+            | set(named_files(ctx.settings.args, ctx))
+        )
 
     def command(self, ctx: StepContext) -> list[str]:
         """Argv asking the tool for machine-readable output."""

@@ -10,34 +10,17 @@ file, so any change reruns it.
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING
 
 from typing_extensions import override
 
 from qualitykit.results import Counts, Finding, Status
-from qualitykit.steps.base import LOCK_ALL, Completed, Outcome, Step, StepContext
+from qualitykit.steps.base import LOCK_ALL, Completed, Outcome, Step, StepContext, named_files
 
 if TYPE_CHECKING:
     from qualitykit.config import CommandStep
 
 _TAIL_LINES = 20
-
-
-def named_files(argv: list[str], ctx: StepContext) -> list[str]:
-    """The project files ``argv`` names: an element (or an option's ``=value``) that is one."""
-    known = set(ctx.workspace.files)
-    root = os.path.realpath(ctx.root)
-    found: set[str] = set()
-    for element in argv:
-        for word in {element, element.partition("=")[2]}:
-            if not word:
-                continue
-            resolved = os.path.realpath(os.path.join(root, word))  # noqa: PTH118 - may be absolute
-            name = os.path.relpath(resolved, root).replace(os.sep, "/")
-            if name in known:
-                found.add(name)
-    return sorted(found)
 
 
 class Command(Step):

@@ -90,10 +90,14 @@ class Mypy(Step):
         return ctx.files_under(self.searched(ctx), PYTHON_FILES)
 
     def strict(self, ctx: StepContext) -> bool:
-        """Whether to add ``--strict``: the setting, else only without a project mypy config."""
+        """Whether to add ``--strict``: the setting, else only without a project mypy config.
+
+        A ``--config-file`` in the step's ``args`` is the project's config too.
+        """
         if ctx.settings.strict is not None:
             return ctx.settings.strict
-        return not has_mypy_config(ctx.root)
+        named = any(arg.split("=", 1)[0] == "--config-file" for arg in ctx.settings.args)
+        return not named and not has_mypy_config(ctx.root)
 
     @override
     def command(self, ctx: StepContext) -> list[str]:
