@@ -56,10 +56,20 @@ def test_vulture_excluding_every_file_is_an_error(repo: Repo) -> None:
     assert "under src" in result["summary"]
 
 
-def test_the_counts_are_the_tools_own(repo: Repo) -> None:
-    """With one of three files excluded, ruff says 2 files, not the 3 the step handed it."""
-    repo.configure('gate = ["ruff-lint", "vulture"]')
-    add_to_table(repo, "tool.ruff", 'extend-exclude = ["tests"]')
+@pytest.mark.parametrize("where", ["config", "args"])
+def test_the_counts_are_the_tools_own(repo: Repo, where: str) -> None:
+    """With one of three files excluded, ruff says 2 files, not the 3 the step handed it.
+
+    The exclusion may come from ruff's configuration or from the step's own ``args``.
+    """
+    if where == "config":
+        repo.configure('gate = ["ruff-lint"]')
+        add_to_table(repo, "tool.ruff", 'extend-exclude = ["tests"]')
+    else:
+        repo.configure(
+            'gate = ["ruff-lint"]\n[tool.qualitykit.steps.ruff-lint]\n'
+            'args = ["--extend-exclude", "tests"]\n'
+        )
 
     run = repo.gate()
 

@@ -26,7 +26,7 @@ _CHECK_OPTIONS = {
 }
 
 
-def discovery_args(args: list[str]) -> list[str]:
+def _discovery_args(args: list[str]) -> list[str]:
     """The options of ``args`` that decide which files ruff resolves."""
     kept: list[str] = []
     taking = False
@@ -53,7 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     """Resolve the files with ruff, run the check and print both as one JSON document."""
     words = sys.argv[1:] if argv is None else argv
     if len(words) < 2 or words[0] not in _CHECK_OPTIONS or "--" not in words:
-        print("usage: python -m qualitykit.adapters.ruff_json check|format [ARGS] -- FILE...")
+        usage = "usage: python -m qualitykit.adapters.ruff_json check|format [ARGS] -- FILE..."
+        print(usage, file=sys.stderr)
         return 2
     split = words.index("--")
     args, files = words[1:split], words[split + 1 :]
@@ -61,7 +62,9 @@ def main(argv: list[str] | None = None) -> int:
     if ruff is None:
         print("ruff is not installed in this environment", file=sys.stderr)
         return 127
-    shown = _ruff(ruff, ["check", "--show-files", "--force-exclude", *discovery_args(args), *files])
+    shown = _ruff(
+        ruff, ["check", "--show-files", "--force-exclude", *_discovery_args(args), *files]
+    )
     if shown.returncode != 0:
         sys.stderr.write(shown.stderr)
         return max(shown.returncode, 2)
