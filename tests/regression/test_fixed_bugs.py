@@ -19,10 +19,12 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 # Recorded from mypy 2.4.1 (`mypy --strict -O json ...`, exit code 1) on clean code holding a
-# leftover `reveal_type(double(2))`: its only output line is a note.
+# leftover `reveal_type(double(2))`: its only output line is a note (then the mypy adapter's
+# line naming the sources mypy checked).
 MYPY_NOTE_ONLY = (
     '{"file": "src/pkg/probe.py", "line": 7, "column": 12, "end_line": 7, "end_column": 21,'
     ' "message": "Revealed type is \\"int\\"", "hint": null, "code": "misc", "severity": "note"}\n'
+    '{"qualitykit_sources": ["src/pkg/probe.py"]}\n'
 )
 
 

@@ -126,9 +126,9 @@ def test_ruff_keeps_a_path_outside_the_root_absolute(tmp_path: Path) -> None:
 
 def test_ruff_default_message_when_ruff_gives_none(tmp_path: Path) -> None:
     recording = replay("ruff-format-bad", tmp_path)
-    entries = json.loads(recording.output)
-    entries[0]["message"] = None
-    outcome = recording.parse(stdout=json.dumps(entries))
+    document = json.loads(recording.output)
+    document["diagnostics"][0]["message"] = None
+    outcome = recording.parse(stdout=json.dumps(document))
     assert outcome.findings[0].message == "would be reformatted (run: ruff format)"
 
 
@@ -156,7 +156,9 @@ def test_mypy_errors_with_one_based_columns_and_hints(tmp_path: Path) -> None:
 
 def test_mypy_clean(tmp_path: Path) -> None:
     recording = replay("mypy-good", tmp_path)
-    assert recording.output == ""
+    assert recording.output.splitlines() == [
+        '{"qualitykit_sources": ["src/pkg/__init__.py", "src/pkg/good.py"]}'
+    ]
     outcome = recording.parse()
     assert outcome.status is Status.PASS
     assert outcome.counts == Counts(files=2, findings=0)
@@ -197,7 +199,7 @@ def test_pyright_zero_files_analysed_is_an_error(tmp_path: Path) -> None:
     recording = replay("pyright-good", tmp_path)
     document = json.loads(recording.output)
     document["summary"]["filesAnalyzed"] = 0
-    with pytest.raises(ToolOutputError, match="analysed 0 files"):
+    with pytest.raises(ToolOutputError, match="checked 0 files: pyright's own configuration"):
         recording.parse(stdout=json.dumps(document))
 
 
@@ -360,8 +362,44 @@ def test_exit_code_inconsistent_with_output_is_a_tool_error(
 
 def test_mypy_notes_without_any_exit_1_output_line_is_an_error(tmp_path: Path) -> None:
     recording = replay("mypy-notes", tmp_path)
+    sources_only = recording.output.splitlines()[-1]
     with pytest.raises(ToolOutputError, match="exited 1 with 0 errors"):
-        recording.parse(stdout="")
+        recording.parse(stdout=sources_only)
+
+
+def test_mypy_without_the_adapters_sources_line_is_an_error(tmp_path: Path) -> None:
+    """Diagnostics alone do not prove mypy read the files (a crash mid-run prints some)."""
+    recording = replay("mypy-bad", tmp_path)
+    diagnostics = "\n".join(recording.output.splitlines()[:-1])
+    with pytest.raises(ToolOutputError, match="no sources line"):
+        recording.parse(stdout=diagnostics)
+
+
+def _emptied(document: dict[str, Any], key: str) -> str:
+    return json.dumps({**document, key: []})
+
+
+@pytest.mark.parametrize(
+    ("name", "tool"),
+    [
+        ("ruff-lint-good", "ruff"),
+        ("ruff-format-good", "ruff"),
+        ("vulture-good", "vulture"),
+        ("makefile-good", "the makefile check"),
+    ],
+)
+def test_a_tool_that_checked_0_files_is_an_error(tmp_path: Path, name: str, tool: str) -> None:
+    """The count comes from the tool's own output, not from the list of files we gave it."""
+    recording = replay(name, tmp_path)
+    stdout = _emptied(json.loads(recording.output), "files")
+    with pytest.raises(ToolOutputError, match=f"checked 0 files: {tool}'s own configuration"):
+        recording.parse(stdout=stdout)
+
+
+def test_mypy_that_checked_0_files_is_an_error(tmp_path: Path) -> None:
+    recording = replay("mypy-good", tmp_path)
+    with pytest.raises(ToolOutputError, match="checked 0 files: mypy's own configuration"):
+        recording.parse(stdout='{"qualitykit_sources": []}\n')
 
 
 # --- pytest: the JUnit report ------------------------------------------------------------------

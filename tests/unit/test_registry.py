@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 
 from qualitykit.config import BUILTIN_STEPS, Config, parse_config
 from qualitykit.errors import QualityKitError
 from qualitykit.steps import builtin_steps, resolve
+from qualitykit.steps.base import StepContext
 from qualitykit.steps.command import Command
 from qualitykit.steps.pytest import PytestSuite
+from qualitykit.workspace import Workspace
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def test_builtin_steps_match_the_config_names_in_order() -> None:
@@ -43,11 +50,18 @@ def test_resolve_finds_configured_commands() -> None:
     assert step.cacheable is True
 
 
-def test_a_command_without_inputs_is_never_cached() -> None:
+def test_a_command_without_inputs_is_keyed_on_every_project_file(tmp_path: Path) -> None:
+    """It may read anything, so any project file's change reruns it (and nothing else does)."""
     config = parse_config({"commands": {"deploy-check": {"command": ["true"]}}}, "pyproject.toml")
     (step,) = resolve(config, ("deploy-check",))
-    assert step.cacheable is False
+    for name in ("pyproject.toml", "a.py", "docs/notes.md"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).touch()
+    workspace = Workspace(root=tmp_path, config=config)
+    ctx = StepContext(workspace, step.name, config.settings(step.name))
+    assert step.cacheable is True
     assert step.requires_targets is False
+    assert step.inputs(ctx) == ["a.py", "docs/notes.md", "pyproject.toml"]
 
 
 def test_resolve_unknown_name() -> None:

@@ -94,6 +94,9 @@ class StepSettings(_Section):
     paths: Roots | None = None
     args: Args = ()
     timeout: Seconds | None = None
+    # mypy only: true adds --strict, false never does; unset: --strict only when the project
+    # has no mypy configuration of its own (its own settings win).
+    strict: Flag | None = None
 
 
 class CommandStep(_Section):

@@ -27,7 +27,7 @@ from qualitykit.cache import cache_key, load_result, reusable, store_result
 from qualitykit.errors import ToolOutputError
 from qualitykit.results import GateResult, Status, StepResult
 from qualitykit.runlock import hold_run_lock
-from qualitykit.steps.base import Completed, StepContext
+from qualitykit.steps.base import CHECKED_NONE, Completed, StepContext
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Generator
@@ -55,6 +55,9 @@ class ProcessRun:
     duration_s: float
     timed_out: bool = False
     missing: bool = False
+    # Why the operating system refused to start it (bad interpreter line, not executable,
+    # argument list too long, ...): the step is an error, like a missing tool.
+    start_error: str | None = None
 
 
 class _LiveProcesses:
@@ -165,16 +168,23 @@ def run_process(
     started = time.monotonic()
     executable = shutil.which(argv[0], path=tool_search_path())
     if executable is None:
+        if "/" in argv[0] and (cwd / argv[0]).is_file():
+            # A path to a file that is there: not missing, just not startable.
+            return ProcessRun(tuple(argv), None, "", "", 0.0, start_error="not executable")
         return ProcessRun(tuple(argv), None, "", "", 0.0, missing=True)
-    process = subprocess.Popen(  # noqa: S603 - argv list, never a shell
-        [executable, *argv[1:]],
-        cwd=cwd,
-        env={**child_environment(), **(extra_env or {})},
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
+    try:
+        process = subprocess.Popen(  # noqa: S603 - argv list, never a shell
+            [executable, *argv[1:]],
+            cwd=cwd,
+            env={**child_environment(), **(extra_env or {})},
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+    except OSError as problem:
+        reason = problem.strerror or str(problem)
+        return ProcessRun(tuple(argv), None, "", "", time.monotonic() - started, start_error=reason)
     LIVE.add(process)
     timed_out = False
     try:
@@ -213,6 +223,24 @@ def _signal_name(returncode: int) -> str:
         return f"signal {-returncode}"
 
 
+def _no_verdict(run: ProcessRun, argv: list[str], timeout_s: float) -> str | None:
+    """Why ``run`` left nothing for the parser to judge; None when the tool ran to its end."""
+    if run.missing:
+        return f"tool not found: {argv[0]!r} is not installed in this environment"
+    if run.start_error is not None:
+        return f"cannot start {argv[0]!r}: {run.start_error}"
+    if run.timed_out:
+        return f"timed out after {timeout_s:g}s (process group ended)"
+    if run.returncode is not None and run.returncode < 0:
+        return f"killed by {_signal_name(run.returncode)}"
+    return None
+
+
+def _changed_by_check(changed: list[str]) -> str:
+    shown = ", ".join(changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
+    return f"project files changed while the step ran (a check must only read them): {shown}"
+
+
 def execute(step: Step, ctx: StepContext, argv: list[str], key: str | None) -> StepResult:
     """Run one step now and apply the fail-closed rules to its outcome."""
     log_path = ctx.state_path("logs", f"{step.name}.log")
@@ -230,23 +258,27 @@ def execute(step: Step, ctx: StepContext, argv: list[str], key: str | None) -> S
         )
 
     if step.requires_targets and not step.targets(ctx):
-        return error("checked 0 files: no project file matched the step's paths")
+        return error(f"{CHECKED_NONE}: {step.unmatched(ctx)}")
+    # The digests are mostly known already (the cache key); after the run they are taken
+    # again, so a check that rewrote a file it checks is caught, whatever made it do so.
+    before = ctx.workspace.snapshot(step.inputs(ctx))
     step.prepare(ctx)
     timeout_s = ctx.settings.timeout or step.default_timeout_s or ctx.workspace.config.timeout
     run = run_process(argv, ctx.root, timeout_s, step.environment(ctx))
-    if run.missing:
-        return error(f"tool not found: {argv[0]!r} is not installed in this environment")
-    _write_log(log_path, run)
-    if run.timed_out:
-        return error(f"timed out after {timeout_s:g}s (process group ended)", run)
+    started = not run.missing and run.start_error is None
+    if started:
+        _write_log(log_path, run)
+    changed = ctx.workspace.changed(before) if started else []
+    problem = _changed_by_check(changed) if changed else _no_verdict(run, argv, timeout_s)
+    if problem is not None:
+        return error(problem, run if started else None)
     assert run.returncode is not None  # noqa: S101 - communicate() returned
-    if run.returncode < 0:
-        return error(f"killed by {_signal_name(run.returncode)}", run)
     completed = Completed(run.argv, run.returncode, run.stdout, run.stderr)
     try:
         outcome = step.parse(completed, ctx)
-    except ToolOutputError as problem:
-        return error(f"tool failed: {problem}", run)
+    except ToolOutputError as failure:
+        said = str(failure)
+        return error(said if said.startswith(CHECKED_NONE) else f"tool failed: {said}", run)
     return StepResult(
         status=outcome.status,
         summary=outcome.summary,
@@ -274,6 +306,7 @@ class _Planned:
 
 def _plan(step: Step, workspace: Workspace, needed_keys: list[str | None]) -> _Planned:
     ctx = StepContext(workspace, step.name, workspace.config.settings(step.name))
+    step.refuse_writing_args(ctx)
     argv = step.command(ctx)
     key: str | None = None
     if step.cacheable and None not in needed_keys:

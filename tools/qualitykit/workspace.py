@@ -83,6 +83,32 @@ class Workspace:
         """Content hash of one project file (memoised for the life of this workspace)."""
         known = self._digests.get(name)
         if known is None:
-            known = hashlib.blake2b((self.root / name).read_bytes(), digest_size=16).hexdigest()
+            known = _hash(self.root / name)
             self._digests[name] = known
         return known
+
+    def snapshot(self, names: list[str]) -> dict[str, str]:
+        """Digests of the readable files of ``names`` (one gone since the listing is skipped)."""
+        taken: dict[str, str] = {}
+        for name in names:
+            try:
+                taken[name] = self.digest(name)
+            except OSError:
+                continue
+        return taken
+
+    def changed(self, before: dict[str, str]) -> list[str]:
+        """The files of ``before`` (name → digest) whose content differs now, or that are gone."""
+        moved: list[str] = []
+        for name, digest in before.items():
+            try:
+                now = _hash(self.root / name)
+            except OSError:
+                now = None
+            if now != digest:
+                moved.append(name)
+        return moved
+
+
+def _hash(path: Path) -> str:
+    return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()

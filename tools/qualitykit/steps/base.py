@@ -8,13 +8,14 @@ turns exit code + output into an :class:`Outcome`; ``targets(ctx)`` names the fi
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
-from qualitykit.errors import ToolOutputError
+from qualitykit.errors import ConfigError, ToolOutputError
 from qualitykit.results import Counts, CoverageResult, Finding, Status
 
 if TYPE_CHECKING:
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
 PYTHON_FILES = ("*.py", "*.pyi")
 _T = TypeVar("_T")
 LOCK_ALL = "*"
+# How every "this step had nothing to check" error starts.
+CHECKED_NONE = "checked 0 files"
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,26 @@ class StepContext:
             for name in self.workspace.files
             if under(name) and any(fnmatchcase(name.rsplit("/", 1)[-1], p) for p in patterns)
         ]
+
+
+def named_files(argv: list[str] | tuple[str, ...], ctx: StepContext) -> list[str]:
+    """The project files ``argv`` names: an element (or an option's ``=value``) that is one.
+
+    ``--config-file=ci/mypy.ini`` or ``scripts/check_docs.py``: what a tool is told to read
+    is one of its inputs, so editing it reruns the step.
+    """
+    known = set(ctx.workspace.files)
+    root = os.path.realpath(ctx.root)
+    found: set[str] = set()
+    for element in argv:
+        for word in {element, element.partition("=")[2]}:
+            if not word:
+                continue
+            resolved = os.path.realpath(os.path.join(root, word))  # noqa: PTH118 - may be absolute
+            name = os.path.relpath(resolved, root).replace(os.sep, "/")
+            if name in known:
+                found.add(name)
+    return sorted(found)
 
 
 @dataclass(frozen=True)
@@ -98,6 +121,8 @@ class Step:
     default_timeout_s: float | None = None
     # Steps whose results this one reads; they run first, and their keys are part of its key.
     needs: tuple[str, ...] = ()
+    # Options of the tool that make it write files it checks (``--fix``): refused in ``args``.
+    writing_args: ClassVar[tuple[str, ...]] = ()
 
     def environment(self, ctx: StepContext) -> dict[str, str]:
         """Extra environment variables for the tool (part of the cache key via argv/inputs)."""
@@ -123,9 +148,46 @@ class Step:
         """The files this step checks (an empty list makes the step an error)."""
         raise NotImplementedError
 
+    def searched(self, ctx: StepContext) -> tuple[str, ...]:
+        """The paths (or patterns) the targets are looked for in, for messages."""
+        return ctx.settings.paths or ()
+
+    def unmatched(self, ctx: StepContext) -> str:
+        """Which paths matched no project file: why the step has nothing to check."""
+        paths = self.searched(ctx)
+        if not paths:
+            return "no project file matched the step's paths"
+        return f"no project file matched {', '.join(paths)}"
+
+    def nothing_checked(self, ctx: StepContext, tool: str) -> ToolOutputError:
+        """The error for a tool that reports having checked none of the files it was given."""
+        given = self.targets(ctx)
+        shown = ", ".join(given[:3]) + (", ..." if len(given) > 3 else "")
+        where = ", ".join(self.searched(ctx)) or "the step's paths"
+        msg = (
+            f"{CHECKED_NONE}: {tool}'s own configuration excludes every file under {where} "
+            f"({len(given)} given: {shown})"
+        )
+        return ToolOutputError(msg)
+
+    def refuse_writing_args(self, ctx: StepContext) -> None:
+        """Raise ConfigError when the step's ``args`` would let the tool write files."""
+        for arg in ctx.settings.args:
+            flag = arg.split("=", 1)[0]
+            if flag in self.writing_args:
+                msg = (
+                    f"{ctx.root / 'pyproject.toml'}: [tool.qualitykit.steps.{self.name}] args: "
+                    f"{flag!r} would let {self.name} change the files it checks; a check only reads"
+                )
+                raise ConfigError(msg)
+
     def inputs(self, ctx: StepContext) -> list[str]:
-        """Every file whose content the result depends on: targets plus config files."""
-        return sorted(set(self.targets(ctx)) | set(ctx.workspace.select(self.config_files)))
+        """Every file whose content the result depends on: targets, config files, files in args."""
+        return sorted(
+            set(self.targets(ctx))
+            | set(ctx.workspace.select(self.config_files))
+            | set(named_files(ctx.settings.args, ctx))
+        )
 
     def command(self, ctx: StepContext) -> list[str]:
         """Argv asking the tool for machine-readable output."""

@@ -32,8 +32,9 @@ class MakefileFinding(ToolModel):
 
 
 class MakefileReport(ToolModel):
-    """The adapter's document."""
+    """The adapter's document: the files it checked and its findings."""
 
+    files: tuple[str, ...]
     findings: tuple[MakefileFinding, ...]
 
 
@@ -46,8 +47,12 @@ class Makefile(Step):
     config_files = ("/.bake.toml",)
 
     @override
+    def searched(self, ctx: StepContext) -> tuple[str, ...]:
+        return ctx.settings.paths or (".",)
+
+    @override
     def targets(self, ctx: StepContext) -> list[str]:
-        return ctx.files_under(ctx.settings.paths or (".",), MAKEFILES)
+        return ctx.files_under(self.searched(ctx), MAKEFILES)
 
     @override
     def command(self, ctx: StepContext) -> list[str]:
@@ -64,6 +69,8 @@ class Makefile(Step):
         if run.returncode != 0:
             raise unexpected_exit(run, "0")
         report = parse_json_as(MakefileReport, run.stdout, "makefile check output")
+        if not report.files:
+            raise self.nothing_checked(ctx, "the makefile check")
         findings = [
             Finding(
                 file=relative(entry.file, ctx.root),
@@ -73,4 +80,4 @@ class Makefile(Step):
             )
             for entry in report.findings
         ]
-        return outcome_from_findings(findings, files=len(self.targets(ctx)))
+        return outcome_from_findings(findings, files=len(report.files))

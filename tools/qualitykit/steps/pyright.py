@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing_extensions import override
 
-from qualitykit.errors import ToolOutputError
 from qualitykit.results import Counts, Finding, Severity, Status
 from qualitykit.steps.base import (
     LOCK_ALL,
@@ -69,9 +68,16 @@ class Pyright(Step):
     tools = (LOCK_ALL,)
     config_files = ("/pyproject.toml", "/pyrightconfig.json", "/uv.lock")
 
+    # It writes type stubs into the project (typings/).
+    writing_args = ("--createstub",)
+
+    @override
+    def searched(self, ctx: StepContext) -> tuple[str, ...]:
+        return ctx.settings.paths or ctx.workspace.config.source
+
     @override
     def targets(self, ctx: StepContext) -> list[str]:
-        return ctx.files_under(ctx.settings.paths or ctx.workspace.config.source, PYTHON_FILES)
+        return ctx.files_under(self.searched(ctx), PYTHON_FILES)
 
     @override
     def command(self, ctx: StepContext) -> list[str]:
@@ -88,7 +94,7 @@ class Pyright(Step):
             raise unexpected_exit(run, "0 or 1")
         report = parse_json_as(PyrightReport, run.stdout, "pyright output")
         if report.summary.filesAnalyzed == 0:
-            raise ToolOutputError("pyright analysed 0 files")
+            raise self.nothing_checked(ctx, "pyright")
         if (report.summary.errorCount > 0) != (run.returncode == 1):
             raise unexpected_exit(run, f"1 only with errors ({report.summary.errorCount})")
         findings = tuple(

@@ -1,7 +1,12 @@
-"""ruff format (check only, never rewrites) and ruff lint (``--no-fix``), both as JSON."""
+"""ruff format (check only, never rewrites) and ruff lint (``--no-fix``), both as JSON.
+
+Both run through ``qualitykit.adapters.ruff_json``, which also reports the files ruff itself
+resolved: a tree whose every file ruff's own configuration excludes is an error, not a pass.
+"""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import ClassVar
 
@@ -48,28 +53,36 @@ class RuffDiagnostic(ToolModel):
     location: RuffLocation | None = None
 
 
+class RuffReport(ToolModel):
+    """The adapter's document: the files ruff resolved and its JSON diagnostics."""
+
+    files: tuple[str, ...]
+    diagnostics: tuple[RuffDiagnostic, ...]
+
+
 class _RuffStep(Step):
     tools = ("ruff",)
     config_files = ("/pyproject.toml", "ruff.toml", ".ruff.toml")
-    subcommand: ClassVar[tuple[str, ...]]
+    subcommand: ClassVar[str]
     default_message: ClassVar[str]
 
     @override
+    def searched(self, ctx: StepContext) -> tuple[str, ...]:
+        return ctx.settings.paths or (".",)
+
+    @override
     def targets(self, ctx: StepContext) -> list[str]:
-        return ctx.files_under(ctx.settings.paths or (".",), PYTHON_FILES)
+        return ctx.files_under(self.searched(ctx), PYTHON_FILES)
 
     @override
     def command(self, ctx: StepContext) -> list[str]:
         return [
-            "ruff",
-            *self.subcommand,
-            "--output-format=json",
-            "--force-exclude",
-            # ruff's own cache does not notice a new module that changes how an import is
-            # classified (first- or third-party): a stale pass. qualitykit's cache keys on
-            # every input file instead, so ruff always runs from scratch here.
-            "--no-cache",
+            sys.executable,
+            "-m",
+            "qualitykit.adapters.ruff_json",
+            self.subcommand,
             *ctx.settings.args,
+            "--",
             *self.targets(ctx),
         ]
 
@@ -77,7 +90,10 @@ class _RuffStep(Step):
     def parse(self, run: Completed, ctx: StepContext) -> Outcome:
         if run.returncode not in {0, 1}:
             raise unexpected_exit(run, "0 or 1")
-        diagnostics = parse_json_as(list[RuffDiagnostic], run.stdout, f"{self.name} output")
+        report = parse_json_as(RuffReport, run.stdout, f"{self.name} output")
+        if not report.files:
+            raise self.nothing_checked(ctx, "ruff")
+        diagnostics = report.diagnostics
         if bool(diagnostics) != (run.returncode == 1):
             raise unexpected_exit(run, f"{int(bool(diagnostics))} with {len(diagnostics)} findings")
         findings = [
@@ -90,7 +106,7 @@ class _RuffStep(Step):
             )
             for entry in diagnostics
         ]
-        return outcome_from_findings(findings, files=len(self.targets(ctx)))
+        return outcome_from_findings(findings, files=len(report.files))
 
 
 class RuffFormat(_RuffStep):
@@ -98,7 +114,7 @@ class RuffFormat(_RuffStep):
 
     name = "ruff-format"
     description = "ruff format --check (never rewrites files)"
-    subcommand = ("format", "--check")
+    subcommand = "format"
     default_message = "would be reformatted (run: ruff format)"
 
 
@@ -107,5 +123,6 @@ class RuffLint(_RuffStep):
 
     name = "ruff-lint"
     description = "ruff check --no-fix"
-    subcommand = ("check", "--no-fix")
+    subcommand = "check"
+    writing_args = ("--fix", "--fix-only", "--unsafe-fixes", "--add-noqa")
     default_message = "lint finding"

@@ -35,8 +35,9 @@ class VultureItem(ToolModel):
 
 
 class VultureReport(ToolModel):
-    """The adapter's document."""
+    """The adapter's document: the modules vulture scanned and what it found unused."""
 
+    files: tuple[str, ...]
     items: tuple[VultureItem, ...]
 
 
@@ -47,7 +48,8 @@ class Vulture(Step):
     description = "vulture (dead code), with vulture_whitelist.py"
     tools = ("vulture",)
 
-    def _paths(self, ctx: StepContext) -> tuple[str, ...]:
+    @override
+    def searched(self, ctx: StepContext) -> tuple[str, ...]:
         if ctx.settings.paths:
             return ctx.settings.paths
         whitelist = (WHITELIST,) if (ctx.root / WHITELIST).is_file() else ()
@@ -55,7 +57,7 @@ class Vulture(Step):
 
     @override
     def targets(self, ctx: StepContext) -> list[str]:
-        return ctx.files_under(self._paths(ctx), PYTHON_FILES)
+        return ctx.files_under(self.searched(ctx), PYTHON_FILES)
 
     @override
     def command(self, ctx: StepContext) -> list[str]:
@@ -72,6 +74,8 @@ class Vulture(Step):
         if run.returncode != 0:
             raise unexpected_exit(run, "0")
         report = parse_json_as(VultureReport, run.stdout, "vulture output")
+        if not report.files:
+            raise self.nothing_checked(ctx, "vulture")
         findings = [
             Finding(
                 file=relative(item.file, ctx.root),
@@ -81,4 +85,4 @@ class Vulture(Step):
             )
             for item in report.items
         ]
-        return outcome_from_findings(findings, files=len(self.targets(ctx)))
+        return outcome_from_findings(findings, files=len(report.files))

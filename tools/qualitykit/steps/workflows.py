@@ -22,8 +22,12 @@ WORKFLOW_FILES = ("*.yml", "*.yaml")
 
 class _WorkflowStep(Step):
     @override
+    def searched(self, ctx: StepContext) -> tuple[str, ...]:
+        return ctx.settings.paths or (WORKFLOW_DIR,)
+
+    @override
     def targets(self, ctx: StepContext) -> list[str]:
-        return ctx.files_under(ctx.settings.paths or (WORKFLOW_DIR,), WORKFLOW_FILES)
+        return ctx.files_under(self.searched(ctx), WORKFLOW_FILES)
 
 
 class ActionlintError(ToolModel):
@@ -152,6 +156,7 @@ class Zizmor(_WorkflowStep):
     description = "zizmor --offline on .github/workflows"
     tools = ("zizmor",)
     config_files = ("/zizmor.yml", "/zizmor.yaml", "/.github/zizmor.yml", "/.github/zizmor.yaml")
+    writing_args = ("--fix",)
 
     @override
     def command(self, ctx: StepContext) -> list[str]:
