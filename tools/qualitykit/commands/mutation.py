@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
 from qualitykit.errors import QualityKitError
-from qualitykit.mutation.engine import STATE, RunOptions
+from qualitykit.mutation.engine import STATE
 from qualitykit.mutation.report import print_text, write_reports
 from qualitykit.mutation.results import MutationResult
+from qualitykit.mutation.verdict import RunOptions
 from qualitykit.summary import make_console
 from qualitykit.workspace import Workspace
 

@@ -1,0 +1,173 @@
+"""Feeding the planned mutants to the workers and recording each answer as it comes."""
+
+from __future__ import annotations
+
+import difflib
+import queue
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from qualitykit.mutation import protocol
+from qualitykit.mutation.results import MutantResult, Outcome
+from qualitykit.mutation.verdict import mutant_result
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from qualitykit.mutation.mutants import ModuleMutants, Mutant
+    from qualitykit.mutation.pool import Pool, Worker
+    from qualitykit.mutation.session import Session
+
+
+@dataclass
+class Plan:
+    """One mutant to run: its tests (fastest first), its timeout and its cache key."""
+
+    mutant: Mutant
+    tests: list[str]
+    timeout: float
+    cache_key: str
+
+
+@dataclass
+class RunState:
+    """What a run learns: the result of every mutant so far, and the cache to save."""
+
+    results: dict[str, MutantResult] = field(default_factory=dict[str, MutantResult])
+    cache: dict[str, dict[str, Any]] = field(default_factory=dict[str, dict[str, Any]])
+
+
+def job(plan: Plan, source: str) -> dict[str, Any]:
+    """The job message of ``plan`` with the mutated ``source`` (see :mod:`.protocol`)."""
+    return {
+        "id": plan.mutant.job_id,
+        "module": plan.mutant.module,
+        "source": source,
+        "tests": plan.tests,
+        "timeout": plan.timeout,
+        "function": plan.mutant.function,
+    }
+
+
+def unified_diff(original: str, mutated: str, module: str) -> str:
+    """The mutant as a diff with one line of context."""
+    lines = difflib.unified_diff(
+        original.splitlines(keepends=True),
+        mutated.splitlines(keepends=True),
+        fromfile=f"a/{module}",
+        tofile=f"b/{module}",
+        n=1,
+    )
+    return "".join(lines)
+
+
+class Executor:
+    """Feeds the plans to the workers (one thread each); records answers as they come."""
+
+    def __init__(
+        self,
+        pool: Pool,
+        by_module: dict[str, ModuleMutants],
+        session: Session,
+        state: RunState,
+        progress: Callable[[int, int, int], None] | None,
+    ) -> None:
+        """Nothing runs before :meth:`execute`."""
+        self.pool = pool
+        self.by_module = by_module
+        self.session = session
+        self.state = state
+        self.progress = progress
+        self.lock = threading.Lock()
+        self.feed: Iterator[Plan] = iter(())
+        # The tests that killed a mutant, per function: they run first for its next mutants.
+        self.killers: dict[tuple[str, str | None], list[str]] = {}
+        self.answers: queue.Queue[tuple[Plan, str, dict[str, Any] | None] | None] = queue.Queue()
+
+    def execute(self, plans: list[Plan]) -> None:
+        """Run every plan; each result is stored as it arrives."""
+        # In source order, so that neighbours share their killers (-x stops at the first).
+        self.feed = iter(sorted(plans, key=lambda plan: (plan.mutant.module, plan.mutant.start)))
+        threads = [
+            threading.Thread(target=self._serve, args=(worker,), daemon=True)
+            for worker in self.pool.workers
+        ]
+        for thread in threads:
+            thread.start()
+        running = len(threads)
+        done = survived = 0
+        while running:
+            item = self.answers.get()
+            if item is None:
+                running -= 1
+                continue
+            outcome = self._record(*item)
+            done += 1
+            survived += outcome is Outcome.SURVIVED
+            if self.progress is not None:
+                self.progress(done, len(plans), survived)
+        for thread in threads:
+            thread.join()
+
+    def _next(self) -> tuple[Plan, str | None] | None:
+        with self.lock:
+            plan = next(self.feed, None)
+            if plan is None:
+                return None
+            key = (plan.mutant.module, plan.mutant.definition)
+            first = [test for test in self.killers.get(key, []) if test in plan.tests]
+            if first:
+                rest = [test for test in plan.tests if test not in first]
+                plan = Plan(plan.mutant, first + rest, plan.timeout, plan.cache_key)
+        module = self.by_module[plan.mutant.module]
+        return plan, module.mutated_source(plan.mutant)
+
+    def _learn(self, plan: Plan, killer: str) -> None:
+        with self.lock:
+            known = self.killers.setdefault((plan.mutant.module, plan.mutant.definition), [])
+            if killer in known:
+                known.remove(killer)
+            known.insert(0, killer)
+
+    def _serve(self, worker: Worker) -> None:
+        while (task := self._next()) is not None:
+            plan, source = task
+            module = self.by_module[plan.mutant.module]
+            if source is None:
+                failure = module.failures.get(plan.mutant.job_id)
+                unmade = (
+                    {"outcome": protocol.INCOMPETENT, "detail": f"the operator failed: {failure}"}
+                    if failure
+                    else {"outcome": protocol.ERROR, "detail": "the operator made no mutation"}
+                )
+                self.answers.put((plan, "", unmade))
+                continue
+            diff = unified_diff(module.source, source, plan.mutant.module)
+            answer = worker.ask(job(plan, source))
+            if answer is None:
+                # A dead worker is not the mutant's doing: a fresh worker tries once more.
+                answer = worker.ask(job(plan, source))
+            if answer is not None and answer.get("killer"):
+                self._learn(plan, str(answer["killer"]))
+            self.answers.put((plan, diff, answer))
+        self.answers.put(None)
+
+    def _record(self, plan: Plan, diff: str, answer: dict[str, Any] | None) -> Outcome:
+        seconds: float | None = None
+        if answer is None:
+            outcome, detail = Outcome.ERROR, "the worker died twice"
+        else:
+            outcome = Outcome(answer["outcome"])
+            detail = str(answer.get("detail") or "")
+            if outcome is Outcome.ERROR and not detail:
+                detail = f"pytest exit {answer.get('exit')}"
+            seconds = answer.get("seconds")
+        mutant = plan.mutant
+        self.session.record(mutant.job_id, outcome, detail, diff)
+        self.state.results[mutant.job_id] = mutant_result(
+            mutant, outcome, plan.tests, diff, seconds=seconds, detail=detail
+        )
+        if outcome is not Outcome.ERROR:
+            self.state.cache[plan.cache_key] = {"outcome": outcome.value, "diff": diff}
+        return outcome
