@@ -235,12 +235,6 @@ class _Run:
             seconds = sum(baseline.durations.get(test, 0.0) for test in tests)
             timeout = ctx.config.timeout_min + ctx.config.timeout_factor * seconds
             plans.append(Plan(mutant, tests, timeout, key))
-        unreached = all(r.outcome is Outcome.NO_COVERAGE for r in results.values())
-        if self.scope and not plans and unreached:
-            self.problems.append(
-                "no test executes any mutated line: every mutant is no-coverage "
-                "(check [tool.qualitykit.mutation] tests)"
-            )
         return plans
 
     def finish(self, workers: int) -> MutationResult:

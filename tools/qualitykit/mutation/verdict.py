@@ -6,7 +6,13 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from qualitykit.mutation.results import MutantResult, MutationResult, Outcome, count
+from qualitykit.mutation.results import (
+    MutantResult,
+    MutationCounts,
+    MutationResult,
+    Outcome,
+    count,
+)
 
 if TYPE_CHECKING:
     from qualitykit.mutation.mutants import Mutant
@@ -87,6 +93,10 @@ def finish(
         problems.append(f"{counts.error} mutants ended in a harness error (allow-errors = false)")
     if counts.pending and not problems:
         problems.append(f"{counts.pending} mutants were not run")
+    judged = options.apply_threshold or options.shard is None
+    if scope and score is None and judged and not problems:
+        # Nothing the tests decided: no score, so the threshold has nothing to hold.
+        problems.append(_no_score(counts, options))
     if options.apply_threshold and score is not None and score < config.threshold:
         problems.append(f"score {score:.1f}% is below the threshold {config.threshold:g}%")
     if options.apply_threshold and config.ratchet and score is not None:
@@ -108,3 +118,25 @@ def finish(
         workers=verdict.workers,
         mutants=tuple(mutants),
     )
+
+
+def _no_score(counts: MutationCounts, options: RunOptions) -> str:
+    """Why a run with mutants has no score: which outcomes it had instead."""
+    if counts.no_coverage == counts.total:
+        if options.changed_base is not None:
+            return (
+                f"no test executes the lines changed since {options.changed_base}: all "
+                f"{counts.total} mutants on them are no-coverage (add a test for them)"
+            )
+        return (
+            "no test executes any mutated line: every mutant is no-coverage "
+            "(check [tool.qualitykit.mutation] tests)"
+        )
+    apart = {
+        "timeout": counts.timeout,
+        "incompetent": counts.incompetent,
+        "no-coverage": counts.no_coverage,
+        "error": counts.error,
+    }
+    shown = ", ".join(f"{number} {name}" for name, number in apart.items() if number)
+    return f"no mutant was killed or survived ({shown}): there is no score to judge"
