@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 from qualitykit.atomic import write_text_atomic
 from qualitykit.errors import QualityKitError
 from qualitykit.mutation import protocol
-from qualitykit.mutation.pool import WORKER_SCRIPT, fatal_detail
+from qualitykit.mutation.pool import WORKER_SCRIPT, fatal_detail, kill_group, warm_up_timeout
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -122,20 +122,27 @@ def _run(ctx: Context, copy: Path) -> tuple[dict[str, Any] | None, str]:
     }
     state_dir.mkdir(parents=True, exist_ok=True)
     log.write_text("", encoding="utf-8")
-    done = subprocess.run(  # noqa: S603 - argv list, never a shell
+    process = subprocess.Popen(  # noqa: S603 - argv list, never a shell
         [ctx.python, str(WORKER_SCRIPT), protocol.BASELINE, json.dumps(spec)],
         cwd=copy,
-        check=False,
         start_new_session=True,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
-        text=True,
     )
-    fatal = fatal_detail(done.stdout)
+    limit = warm_up_timeout()
+    try:
+        stdout, _ = process.communicate(timeout=limit)
+    except subprocess.TimeoutExpired:
+        kill_group(process)
+        return None, f"baseline: the suite did not end within {limit:g} s; see {log}"
+    finally:
+        if process.poll() is None:  # interrupted: the suite's process group goes too
+            kill_group(process)
+    fatal = fatal_detail(stdout.decode("utf-8", "replace"))
     if fatal is not None:
         raise QualityKitError(f"mutation: {fatal}")
-    if done.returncode != 0 or not output.is_file():
-        return None, f"baseline: the test harness crashed (exit {done.returncode}); see {log}"
+    if process.returncode != 0 or not output.is_file():
+        return None, f"baseline: the test harness crashed (exit {process.returncode}); see {log}"
     report = cast("dict[str, Any]", json.loads(output.read_text(encoding="utf-8")))
     failed = cast("list[str]", report["failed"])
     code = int(report["exit"])

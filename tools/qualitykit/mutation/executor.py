@@ -83,7 +83,10 @@ class Executor:
         self.feed: Iterator[Plan] = iter(())
         # The tests that killed a mutant, per function: they run first for its next mutants.
         self.killers: dict[tuple[str, str | None], list[str]] = {}
-        self.answers: queue.Queue[tuple[Plan, str, dict[str, Any] | None] | None] = queue.Queue()
+        self.answers: queue.Queue[tuple[Plan, str, dict[str, Any]] | None] = queue.Queue()
+        # What ended a feeding thread abnormally: re-raised in the main thread.
+        self.errors: list[BaseException] = []
+        self.stopping = threading.Event()
 
     def execute(self, plans: list[Plan]) -> None:
         """Run every plan; each result is stored as it arrives."""
@@ -109,8 +112,12 @@ class Executor:
                 self.progress(done, len(plans), survived)
         for thread in threads:
             thread.join()
+        if self.errors:
+            raise self.errors[0]
 
     def _next(self) -> tuple[Plan, str | None] | None:
+        if self.stopping.is_set():
+            return None
         with self.lock:
             plan = next(self.feed, None)
             if plan is None:
@@ -131,6 +138,16 @@ class Executor:
             known.insert(0, killer)
 
     def _serve(self, worker: Worker) -> None:
+        try:
+            self._feed(worker)
+        except BaseException as error:  # noqa: BLE001 - re-raised by the main thread
+            # Never die silently: the main thread re-raises it once every thread is done.
+            self.errors.append(error)
+            self.stopping.set()
+        finally:
+            self.answers.put(None)  # the main thread counts these: it must always come
+
+    def _feed(self, worker: Worker) -> None:
         while (task := self._next()) is not None:
             plan, source = task
             module = self.by_module[plan.mutant.module]
@@ -147,22 +164,21 @@ class Executor:
             answer = worker.ask(job(plan, source))
             if answer is None:
                 # A dead worker is not the mutant's doing: a fresh worker tries once more.
+                first = worker.failure
                 answer = worker.ask(job(plan, source))
-            if answer is not None and answer.get("killer"):
+                if answer is None:
+                    detail = f"the worker failed twice ({first}; then {worker.failure})"
+                    answer = {"outcome": protocol.ERROR, "detail": detail}
+            if answer.get("killer"):
                 self._learn(plan, str(answer["killer"]))
             self.answers.put((plan, diff, answer))
-        self.answers.put(None)
 
-    def _record(self, plan: Plan, diff: str, answer: dict[str, Any] | None) -> Outcome:
-        seconds: float | None = None
-        if answer is None:
-            outcome, detail = Outcome.ERROR, "the worker died twice"
-        else:
-            outcome = Outcome(answer["outcome"])
-            detail = str(answer.get("detail") or "")
-            if outcome is Outcome.ERROR and not detail:
-                detail = f"pytest exit {answer.get('exit')}"
-            seconds = answer.get("seconds")
+    def _record(self, plan: Plan, diff: str, answer: dict[str, Any]) -> Outcome:
+        outcome = Outcome(answer["outcome"])
+        detail = str(answer.get("detail") or "")
+        if outcome is Outcome.ERROR and not detail:
+            detail = f"pytest exit {answer.get('exit')}"
+        seconds: float | None = answer.get("seconds")
         mutant = plan.mutant
         self.session.record(mutant.job_id, outcome, detail, diff)
         self.state.results[mutant.job_id] = mutant_result(
