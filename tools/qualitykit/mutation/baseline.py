@@ -11,12 +11,15 @@ import json
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from qualitykit.atomic import write_text_atomic
 from qualitykit.errors import QualityKitError
 from qualitykit.mutation import protocol
 from qualitykit.mutation.pool import WORKER_SCRIPT, fatal_detail, kill_group, warm_up_timeout
+from qualitykit.state import read_model
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -79,36 +82,34 @@ def source_roots(modules: Sequence[str]) -> list[str]:
     return roots
 
 
+class _Report(BaseModel):
+    """What ``worker.py baseline`` writes (and ``baseline.json`` keeps, with its tree hash)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    exit: int
+    tests: list[str]
+    durations: dict[str, float]
+    failed: list[str]
+    lines: dict[str, dict[int, list[str]]]
+    tree: str = ""
+
+
 def measure(ctx: Context, copy: Path) -> tuple[Baseline | None, str]:
     """The unmutated suite's coverage contexts (cached by the tree's content hash)."""
-    state_dir, options = ctx.state_dir, ctx.options
-    stored = state_dir / "baseline.json"
-    report: dict[str, Any] | None = None
-    if options.use_cache:
-        try:
-            cached = cast("dict[str, Any]", json.loads(stored.read_text(encoding="utf-8")))
-            if cached.get("tree") == ctx.tree_hash:
-                report = cached
-        except (OSError, ValueError, AttributeError):
-            report = None
-    if report is None:
+    stored = ctx.state_dir / "baseline.json"
+    # Only a cache: an unreadable one is measured again.
+    report = read_model(stored, _Report, "mutation baseline cache", cache=True)
+    if report is None or report.tree != ctx.tree_hash or not ctx.options.use_cache:
         report, error = _run(ctx, copy)
         if report is None:
             return None, error
-        if options.use_cache:
-            write_text_atomic(stored, json.dumps(report) + "\n")
-    lines = {
-        module: {int(line): list(tests) for line, tests in by_line.items()}
-        for module, by_line in cast("dict[str, dict[str, list[str]]]", report["lines"]).items()
-    }
-    return Baseline(
-        tests=list(report["tests"]),
-        durations=dict(report["durations"]),
-        lines=lines,
-    ), ""
+        if ctx.options.use_cache:
+            write_text_atomic(stored, report.model_dump_json() + "\n")
+    return Baseline(tests=report.tests, durations=report.durations, lines=report.lines), ""
 
 
-def _run(ctx: Context, copy: Path) -> tuple[dict[str, Any] | None, str]:
+def _run(ctx: Context, copy: Path) -> tuple[_Report | None, str]:
     state_dir = ctx.state_dir
     output = copy.parent / "baseline-report.json"
     log = state_dir / "baseline.log"
@@ -143,10 +144,13 @@ def _run(ctx: Context, copy: Path) -> tuple[dict[str, Any] | None, str]:
         raise QualityKitError(f"mutation: {fatal}")
     if process.returncode != 0 or not output.is_file():
         return None, f"baseline: the test harness crashed (exit {process.returncode}); see {log}"
-    report = cast("dict[str, Any]", json.loads(output.read_text(encoding="utf-8")))
-    failed = cast("list[str]", report["failed"])
-    code = int(report["exit"])
-    if code == protocol.PYTEST_NO_TESTS or not report["tests"]:
+    try:
+        report = _Report.model_validate_json(output.read_bytes())
+    except ValidationError as error:
+        first = str(error).splitlines()[0]
+        return None, f"baseline: the test harness wrote an unreadable report ({first}); see {log}"
+    failed, code = report.failed, report.exit
+    if code == protocol.PYTEST_NO_TESTS or not report.tests:
         return None, "baseline: no tests collected (check [tool.qualitykit.mutation] tests)"
     if failed or code != 0:
         first = f" (first: {failed[0]})" if failed else ""
@@ -154,5 +158,4 @@ def _run(ctx: Context, copy: Path) -> tuple[dict[str, Any] | None, str]:
             f"baseline: the suite fails without any mutation: pytest exit {code}, "
             f"{len(failed)} failing tests{first}; see {log}"
         )
-    report["tree"] = ctx.tree_hash
-    return report, ""
+    return report.model_copy(update={"tree": ctx.tree_hash}), ""

@@ -12,9 +12,9 @@ import json
 from typing import TYPE_CHECKING, Any, cast
 
 from qualitykit.atomic import write_text_atomic
-from qualitykit.errors import QualityKitError
 from qualitykit.mutation.pool import worker_sources
 from qualitykit.mutation.results import Outcome
+from qualitykit.state import read_json
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -45,10 +45,7 @@ def fingerprint(mutants: Sequence[Mutant], tree: str) -> str:
 
 def read_marker(path: Path) -> str | None:
     """The fingerprint recorded beside the session (None: none, or unreadable)."""
-    try:
-        data: object = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    data = read_json(path, "mutation session marker", cache=True)
     if isinstance(data, dict):
         value = cast("dict[str, object]", data).get("fingerprint")
         return value if isinstance(value, str) else None
@@ -56,34 +53,27 @@ def read_marker(path: Path) -> str | None:
 
 
 def load_cache(path: Path) -> dict[str, dict[str, Any]]:
-    """The cached outcomes by cache key; exit 2 naming the file when it is corrupt."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return {}
-    except (OSError, UnicodeDecodeError) as error:
-        raise QualityKitError(f"{path}: cannot read the mutation cache: {error}") from None
-    try:
-        data: object = json.loads(text)
-    except ValueError as error:
-        msg = f"{path}: corrupt mutation cache (invalid JSON: {error}); delete it to start afresh"
-        raise QualityKitError(msg) from None
+    """The cached outcomes by cache key; empty when the file is missing or unusable.
+
+    It is only a cache: a corrupt one (binary, another schema, a bad entry) is ignored, every
+    mutant runs again and the next save replaces it.
+    """
+    data = read_json(path, "mutation cache", cache=True)
     if (
         not isinstance(data, dict)
         or cast("dict[str, object]", data).get("version") != _CACHE_VERSION
         or not isinstance(cast("dict[str, object]", data).get("results"), dict)
     ):
-        msg = f"{path}: corrupt mutation cache (not a version {_CACHE_VERSION} cache); delete it"
-        raise QualityKitError(msg)
+        return {}
     results = cast("dict[str, object]", cast("dict[str, object]", data)["results"])
-    valid = {outcome.value for outcome in Outcome}
-    for key, entry in results.items():
+    valid = {outcome.value for outcome in Outcome if outcome is not Outcome.ERROR}
+    for entry in results.values():
         if (
             not isinstance(entry, dict)
             or cast("dict[str, object]", entry).get("outcome") not in valid
+            or not isinstance(cast("dict[str, object]", entry).get("diff", ""), str)
         ):
-            msg = f"{path}: corrupt mutation cache (bad entry {key[:12]}); delete it"
-            raise QualityKitError(msg)
+            return {}
     return cast("dict[str, dict[str, Any]]", results)
 
 

@@ -59,6 +59,7 @@ if TYPE_CHECKING:
 
 STATE = "mutation"
 _PREFILL = 5000  # mutated sources made ahead (a few MB)
+_PLUGINS = ("pytest_cov", "xdist", "pytest_randomly")  # disarmed when installed
 
 
 @dataclass
@@ -275,7 +276,7 @@ def _neutralisers(python: str, root: Path) -> list[str]:
     """Options that disarm a project's costly or nondeterministic pytest plugins, if present."""
     probe = (
         "import importlib.util as u, json;"
-        "names = ('pytest_cov', 'xdist', 'pytest_randomly');"
+        f"names = {_PLUGINS!r};"
         "print(json.dumps([bool(u.find_spec(n)) for n in names]))"
     )
     try:
@@ -285,7 +286,18 @@ def _neutralisers(python: str, root: Path) -> list[str]:
     except (OSError, subprocess.SubprocessError) as error:
         msg = f"[tool.qualitykit.mutation] python: cannot run {python}: {error}"
         raise ConfigError(msg) from None
-    cov, xdist, randomly = cast("list[bool]", json.loads(found.stdout))
+    try:
+        flags: object = json.loads(found.stdout)
+    except ValueError:
+        flags = None
+    if not (isinstance(flags, list) and len(cast("list[object]", flags)) == len(_PLUGINS)):
+        printed = found.stdout.strip()[:60] or "nothing"
+        msg = (
+            f"[tool.qualitykit.mutation] python: {python} is not a working Python interpreter "
+            f"(asked which pytest plugins it has, it printed {printed!r})"
+        )
+        raise ConfigError(msg)
+    cov, xdist, randomly = (bool(flag) for flag in cast("list[object]", flags))
     args: list[str] = []
     if cov:
         args.append("--no-cov")

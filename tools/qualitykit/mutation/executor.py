@@ -12,6 +12,8 @@ from qualitykit.mutation import protocol
 from qualitykit.mutation.results import MutantResult, Outcome
 from qualitykit.mutation.verdict import mutant_result
 
+_JOIN_S = 30.0  # for a feeding thread to notice its worker is gone
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
@@ -100,18 +102,26 @@ class Executor:
             thread.start()
         running = len(threads)
         done = survived = 0
-        while running:
-            item = self.answers.get()
-            if item is None:
-                running -= 1
-                continue
-            outcome = self._record(*item)
-            done += 1
-            survived += outcome is Outcome.SURVIVED
-            if self.progress is not None:
-                self.progress(done, len(plans), survived)
-        for thread in threads:
-            thread.join()
+        try:
+            while running:
+                item = self.answers.get()
+                if item is None:
+                    running -= 1
+                    continue
+                outcome = self._record(*item)
+                done += 1
+                survived += outcome is Outcome.SURVIVED
+                if self.progress is not None:
+                    self.progress(done, len(plans), survived)
+        except BaseException:
+            # Interrupted (Ctrl-C, SIGTERM): no new mutant, no new worker; the threads see
+            # their worker's end of file and finish. What is recorded so far stays.
+            self.stopping.set()
+            self.pool.halt()
+            raise
+        finally:
+            for thread in threads:
+                thread.join(timeout=_JOIN_S)
         if self.errors:
             raise self.errors[0]
 

@@ -8,6 +8,7 @@ import os
 import select
 import signal
 import subprocess
+import threading
 import time
 from pathlib import Path
 from typing import Any, cast
@@ -103,6 +104,9 @@ class Worker:
         # The copy's files as they were before any job touched them: a dead worker may have
         # left a mutant in one, which its replacement would take for the original.
         self.pristine: dict[str, tuple[bytes, int]] = {}
+        # Set once the run ends (or is interrupted): no new process may start after it.
+        self.closed = False
+        self.lock = threading.Lock()
 
     def spawn(self) -> None:
         """Start the process (the copy restored first); :meth:`ready` waits for its warm-up."""
@@ -176,8 +180,12 @@ class Worker:
         if module not in self.pristine:
             path = self.copy / module
             self.pristine[module] = (path.read_bytes(), path.stat().st_mtime_ns)
-        if self.process is None or self.process.poll() is not None:
-            self.spawn()
+        with self.lock:
+            if self.closed:
+                self.failure = "the run is ending"
+                return None
+            if self.process is None or self.process.poll() is not None:
+                self.spawn()
         self.ready()
         assert self.process is not None  # noqa: S101 - spawned
         assert self.process.stdin is not None  # noqa: S101 - a pipe
@@ -198,17 +206,26 @@ class Worker:
         return answer
 
     def stop(self) -> None:
-        """Kill the worker and its group at once (its children die with it)."""
-        if self.process is None:
-            return
-        kill_group(self.process)
-        for stream in (self.process.stdin, self.process.stdout):
-            if stream is not None:
-                with contextlib.suppress(OSError):
-                    stream.close()
+        """Kill the worker and its group at once (its children die with it).
+
+        The pipes stay open: a thread may still be reading them, and sees the end of file.
+        """
+        if self.process is not None:
+            kill_group(self.process)
+
+    def halt(self) -> None:
+        """Kill the worker now, and allow no new one (an interrupted run)."""
+        with self.lock:
+            self.closed = True
+        self.stop()
 
     def close(self) -> None:
-        """End the worker: its stdin closes and it exits; killed with its group if it lingers."""
+        """End the worker: its stdin closes and it exits; killed with its group if it lingers.
+
+        Called once no thread uses the worker any more.
+        """
+        with self.lock:
+            self.closed = True
         if self.process is None:
             return
         with contextlib.suppress(OSError):
@@ -217,6 +234,8 @@ class Worker:
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=_GRACE_S)
         self.stop()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
 
 
 class Pool:
@@ -241,6 +260,11 @@ class Pool:
         """Wait for every worker's warm-up."""
         for worker in self.workers:
             worker.ready()
+
+    def halt(self) -> None:
+        """Kill every worker at once; none starts again."""
+        for worker in self.workers:
+            worker.halt()
 
     def close(self) -> None:
         """End every worker."""
