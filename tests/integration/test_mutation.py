@@ -406,7 +406,7 @@ def test_a_mutant_that_never_ends_is_a_timeout_apart_from_the_score(repo: Repo) 
         repo,
         config='[tool.qualitykit.mutation]\nmodules = ["src/pkg/loop.py"]\n'
         'tests = ["tests/unit/test_loop.py"]\nworkers = 2\n'
-        "timeout-min = 1.0\ntimeout-factor = 1.0\n",
+        "timeout-min = 0.3\ntimeout-factor = 1.0\n",
     )
 
     run = repo.qualitykit("mutation", "run")

@@ -27,6 +27,7 @@ import subprocess
 import sys
 import threading
 import time
+import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
@@ -128,6 +129,16 @@ def run(
     progress: Callable[[int, int, int], None] | None = None,
 ) -> MutationResult:
     """Run (or resume) the configured mutation testing; the caller writes the reports."""
+    with warnings.catch_warnings():
+        # Compiling a mutant (``value is "one"``) makes Python warn about code nobody wrote;
+        # process-wide for the run, as the mutated sources are also made on another thread.
+        warnings.simplefilter("ignore", SyntaxWarning)
+        return _run(root, options, progress)
+
+
+def _run(
+    root: Path, options: RunOptions, progress: Callable[[int, int, int], None] | None
+) -> MutationResult:
     ctx = Context.load(root, options)
     render_config(
         ctx.state_dir / "cosmic-ray.toml",

@@ -13,6 +13,9 @@ from qualitykit.mutation.results import MutantResult, Outcome
 from qualitykit.mutation.verdict import mutant_result
 
 _JOIN_S = 30.0  # for a feeding thread to notice its worker is gone
+# A timeout is confirmed alone, with this many times the budget (at most this much longer).
+_CONFIRM_FACTOR = 10.0
+_CONFIRM_EXTRA_MAX_S = 600.0
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -89,6 +92,8 @@ class Executor:
         # What ended a feeding thread abnormally: re-raised in the main thread.
         self.errors: list[BaseException] = []
         self.stopping = threading.Event()
+        # Mutants that ran past their budget, with their source and diff: confirmed at the end.
+        self.suspects: list[tuple[Plan, str, str]] = []
 
     def execute(self, plans: list[Plan]) -> None:
         """Run every plan; each result is stored as it arrives."""
@@ -124,6 +129,30 @@ class Executor:
                 thread.join(timeout=_JOIN_S)
         if self.errors:
             raise self.errors[0]
+        self._confirm(done, len(plans), survived)
+
+    def _confirm(self, done: int, total: int, survived: int) -> None:
+        """Run every suspected timeout again, alone, with a much larger (bounded) budget.
+
+        The derived budget is tight, and a loaded machine or a mutant that only slows the
+        code down overruns it: such a mutant is a survivor (or killed), not a timeout, and
+        calling it a timeout would leave it out of the score. Run one at a time, on one
+        worker, in source order: the same code gives the same outcomes run after run.
+        """
+        worker = self.pool.workers[0]
+        for plan, source, diff in sorted(self.suspects, key=lambda item: item[0].mutant.job_id):
+            budget = min(_CONFIRM_FACTOR * plan.timeout, plan.timeout + _CONFIRM_EXTRA_MAX_S)
+            generous = Plan(plan.mutant, plan.tests, budget, plan.cache_key)
+            answer = self._ask(worker, generous, source)
+            if answer.get("outcome") == protocol.TIMEOUT:
+                answer["detail"] = (
+                    f"no end within {budget:.1f} s (alone; {plan.timeout:.1f} s first)"
+                )
+            outcome = self._record(generous, diff, answer)
+            done += 1
+            survived += outcome is Outcome.SURVIVED
+            if self.progress is not None:
+                self.progress(done, total, survived)
 
     def _next(self) -> tuple[Plan, str | None] | None:
         if self.stopping.is_set():
@@ -171,17 +200,26 @@ class Executor:
                 self.answers.put((plan, "", unmade))
                 continue
             diff = unified_diff(module.source, source, plan.mutant.module)
+            answer = self._ask(worker, plan, source)
+            if answer.get("outcome") == protocol.TIMEOUT:
+                with self.lock:
+                    self.suspects.append((plan, source, diff))
+                continue
+            self.answers.put((plan, diff, answer))
+
+    def _ask(self, worker: Worker, plan: Plan, source: str) -> dict[str, Any]:
+        """The worker's answer; a dead (hung, garbled) worker is replaced and asked once more."""
+        answer = worker.ask(job(plan, source))
+        if answer is None:
+            # A dead worker is not the mutant's doing: a fresh worker tries once more.
+            first = worker.failure
             answer = worker.ask(job(plan, source))
             if answer is None:
-                # A dead worker is not the mutant's doing: a fresh worker tries once more.
-                first = worker.failure
-                answer = worker.ask(job(plan, source))
-                if answer is None:
-                    detail = f"the worker failed twice ({first}; then {worker.failure})"
-                    answer = {"outcome": protocol.ERROR, "detail": detail}
-            if answer.get("killer"):
-                self._learn(plan, str(answer["killer"]))
-            self.answers.put((plan, diff, answer))
+                detail = f"the worker failed twice ({first}; then {worker.failure})"
+                answer = {"outcome": protocol.ERROR, "detail": detail}
+        if answer.get("killer"):
+            self._learn(plan, str(answer["killer"]))
+        return answer
 
     def _record(self, plan: Plan, diff: str, answer: dict[str, Any]) -> Outcome:
         outcome = Outcome(answer["outcome"])
