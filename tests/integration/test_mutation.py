@@ -221,19 +221,6 @@ def test_a_corrupt_session_is_exit_2_with_one_line(repo: Repo) -> None:
     assert session.read_bytes() == b"this is not sqlite at all" * 100
 
 
-def test_a_corrupt_cache_is_exit_2_with_one_line(repo: Repo) -> None:
-    make_calc(repo)
-    assert repo.qualitykit("mutation", "run").returncode == 0
-    cache = repo.root / STATE / "cache.json"
-    cache.write_text('{"version": 1, "results": {"abc": {"outcome": "maybe"}}}', encoding="utf-8")
-
-    run = repo.qualitykit("mutation", "run")
-
-    assert run.returncode == 2
-    assert len(run.stderr.strip().splitlines()) == 1
-    assert "cache.json" in run.stderr
-
-
 def test_a_bad_shard_and_missing_modules_are_usage_errors(repo: Repo) -> None:
     make_calc(repo)
     assert repo.qualitykit("mutation", "run", "--shard", "3/2").returncode == 2
@@ -248,9 +235,30 @@ def test_a_bad_shard_and_missing_modules_are_usage_errors(repo: Repo) -> None:
     assert "match no Python file" in run.stderr
 
 
+def _stored(repo: Repo) -> dict[str, str]:
+    """Job id -> test outcome of every result in the session (run by a worker or not)."""
+    path = repo.root / STATE / "session.sqlite"
+    if not path.is_file():
+        return {}
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+        rows = db.execute("select job_id, test_outcome from work_results").fetchall()
+    return {str(job): str(test) for job, test in rows}
+
+
+def _decided(repo: Repo) -> set[str]:
+    """The mutants in the session that a worker ran to a kill or a survival."""
+    return {job for job, test in _stored(repo).items() if test in {"KILLED", "SURVIVED"}}
+
+
 def test_sigkill_at_random_moments_leaves_the_tree_alone_and_resumes_to_the_same_result(
     repo: Repo,
 ) -> None:
+    """SIGKILLed runs leave nothing behind, and the next run resumes rather than restarts.
+
+    At least one kill must land mid-run (the runner alive, some mutants decided by a worker
+    and not all), and the final run must reuse every result the killed runs stored: a resume
+    that silently restarted from scratch would also reach the same outcomes.
+    """
     make_calc(repo)
     reference = _clone(repo, "reference")
     assert reference.qualitykit("mutation", "run", "--workers", "1").returncode == 0
@@ -260,7 +268,9 @@ def test_sigkill_at_random_moments_leaves_the_tree_alone_and_resumes_to_the_same
     env = {**os.environ, "PYTHONPATH": "src", "TMPDIR": str(scratch)}
     env.pop("GITHUB_STEP_SUMMARY", None)
     chance = random.Random(20261123)  # noqa: S311 - reproducible moments, not security
-    for _ in range(10):
+    mid_run = 0
+    decided: set[str] = set()
+    for attempt in range(10):
         runner = subprocess.Popen(
             [sys.executable, "-m", "qualitykit", "mutation", "run", "--workers", "1"],
             cwd=repo.root,
@@ -268,19 +278,34 @@ def test_sigkill_at_random_moments_leaves_the_tree_alone_and_resumes_to_the_same
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        time.sleep(chance.uniform(0.3, 3.0))
+        if attempt % 2:
+            # While mutants run: once this run has stored a new result (or given up waiting).
+            deadline = time.monotonic() + 30
+            while _decided(repo) <= decided and time.monotonic() < deadline:
+                time.sleep(0.02)
+            time.sleep(chance.uniform(0.0, 0.5))
+        else:
+            time.sleep(chance.uniform(0.3, 3.0))  # anywhere, start-up included
+        alive = runner.poll() is None
         runner.send_signal(signal.SIGKILL)
         runner.wait()
+        before, decided = decided, _decided(repo)
+        mid_run += alive and decided > before and len(_stored(repo)) < len(expected)
         deadline = time.monotonic() + 10
         while processes_under(scratch) and time.monotonic() < deadline:
             time.sleep(0.1)
         assert processes_under(scratch) == []
         assert tree_is_pristine(repo)
+    assert mid_run > 0, "no kill landed while mutants were being run"
+    finished = _decided(repo)
+    assert finished
 
     final = repo.qualitykit("mutation", "run", "--workers", "1", env={"TMPDIR": str(scratch)})
 
     assert final.returncode == 0, final.stderr
     assert outcomes(repo) == expected
+    reused = {m["id"] for m in result(repo)["mutants"] if m["cached"]}
+    assert finished <= reused
     assert tree_is_pristine(repo)
     assert processes_under(scratch) == []
     # The next run removed the copies the killed runs could not.
@@ -327,7 +352,7 @@ def test_threshold_ratchet_and_report_formats(repo: Repo) -> None:
     (repo.root / "mutation-baseline.json").write_text("{")
     broken = repo.qualitykit("mutation", "run")
     assert broken.returncode == 2
-    assert "mutation-baseline.json: invalid JSON" in broken.stderr
+    assert "mutation-baseline.json: mutation baseline not JSON" in broken.stderr
 
     text = repo.qualitykit("mutation", "report")
     assert "mutation score" in text.stdout
@@ -381,7 +406,7 @@ def test_a_mutant_that_never_ends_is_a_timeout_apart_from_the_score(repo: Repo) 
         repo,
         config='[tool.qualitykit.mutation]\nmodules = ["src/pkg/loop.py"]\n'
         'tests = ["tests/unit/test_loop.py"]\nworkers = 2\n'
-        "timeout-min = 1.0\ntimeout-factor = 1.0\n",
+        "timeout-min = 0.3\ntimeout-factor = 1.0\n",
     )
 
     run = repo.qualitykit("mutation", "run")

@@ -10,7 +10,7 @@ from cosmic_ray.mutating import mutate_code
 
 from qualitykit.commands.mutation import parse_shard
 from qualitykit.errors import QualityKitError
-from qualitykit.mutation.engine import Baseline
+from qualitykit.mutation.baseline import Baseline
 from qualitykit.mutation.mutants import ModuleMutants, operator_names
 from qualitykit.mutation.report import markdown, stryker, verdict
 from qualitykit.mutation.results import MutantResult, MutationCounts, MutationResult, Outcome, count

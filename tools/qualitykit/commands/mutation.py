@@ -8,6 +8,7 @@ or baseline file (one line, nothing written).
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -16,9 +17,11 @@ from typing import TYPE_CHECKING
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
 from qualitykit.errors import QualityKitError
-from qualitykit.mutation.engine import STATE, RunOptions
+from qualitykit.mutation.engine import STATE
 from qualitykit.mutation.report import print_text, write_reports
 from qualitykit.mutation.results import MutationResult
+from qualitykit.mutation.verdict import RunOptions
+from qualitykit.state import read_model
 from qualitykit.summary import make_console
 from qualitykit.workspace import Workspace
 
@@ -26,6 +29,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 _PLAIN_EVERY_S = 5.0
+_SIGTERM_EXIT = 128 + signal.SIGTERM
+_INTERRUPTED = "qualitykit: interrupted (SIGTERM); run the same command again to resume"
 
 
 def parse_shard(text: str | None) -> tuple[int, int] | None:
@@ -128,6 +133,8 @@ def run(  # noqa: PLR0913 - one per option
     """``qualitykit mutation run``."""
     from qualitykit.mutation import engine  # noqa: PLC0415
 
+    if workers is not None and workers < 0:
+        raise QualityKitError(f"--workers {workers}: expected 0 (one per core) or more")
     options = RunOptions(
         changed_base=changed_base,
         shard=parse_shard(shard),
@@ -136,7 +143,13 @@ def run(  # noqa: PLR0913 - one per option
         apply_threshold=apply_threshold and not update_baseline,
     )
     workspace = Workspace.load(root)
-    result = _with_progress(lambda hook: engine.run(workspace.root, options, hook))
+    try:
+        result = _with_progress(lambda hook: engine.run(workspace.root, options, hook))
+    except SystemExit as stop:
+        # The CLI turns SIGTERM into this exit; Ctrl-C (KeyboardInterrupt) it reports itself.
+        if stop.code == _SIGTERM_EXIT:
+            print(_INTERRUPTED, file=sys.stderr, flush=True)
+        raise
     if update_baseline and result.score is not None and not result.problems:
         from qualitykit.mutation.ratchet import write_baseline  # noqa: PLC0415
 
@@ -165,17 +178,9 @@ def report(root: Path, fmt: str) -> int:
 
     workspace = Workspace.load(root)
     path = workspace.state_dir / STATE / "result.json"
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise QualityKitError(
-            f"{path}: no mutation result yet (run: qualitykit mutation run)"
-        ) from None
-    try:
-        result = MutationResult.model_validate_json(text)
-    except ValueError as error:
-        first = str(error).splitlines()[0]
-        raise QualityKitError(f"{path}: not a mutation result ({first})") from None
+    result = read_model(path, MutationResult, "mutation result", cache=False)
+    if result is None:
+        raise QualityKitError(f"{path}: no mutation result yet (run: qualitykit mutation run)")
     renderers: dict[str, Callable[[], str]] = {
         "text": lambda: verdict(result) + "\n",
         "markdown": lambda: markdown(result),

@@ -7,10 +7,10 @@ import time
 from typing import TYPE_CHECKING
 
 from qualitykit.errors import QualityKitError
-from qualitykit.mutation.engine import RunOptions, Verdict, finish, mutant_result
 from qualitykit.mutation.mutants import Mutant
 from qualitykit.mutation.results import MutantResult, MutationResult, Outcome
 from qualitykit.mutation.session import open_session
+from qualitykit.mutation.verdict import RunOptions, Verdict, finish, mutant_result
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, cast
 
 from qualitykit.atomic import write_text_atomic
 from qualitykit.errors import QualityKitError
+from qualitykit.state import read_json
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -15,17 +16,10 @@ if TYPE_CHECKING:
 
 
 def read_baseline(path: Path) -> float | None:
-    """The committed score (None: no baseline yet); exit 2 on a malformed file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    """The committed score (None: no baseline yet); exit 2 naming the file when unusable."""
+    data = read_json(path, "mutation baseline", cache=False)
+    if data is None:
         return None
-    except OSError as error:
-        raise QualityKitError(f"{path}: cannot read the mutation baseline: {error}") from None
-    try:
-        data: object = json.loads(text)
-    except ValueError as error:
-        raise QualityKitError(f"{path}: invalid JSON: {error}") from None
     score = cast("dict[str, object]", data).get("score") if isinstance(data, dict) else None
     if not isinstance(score, int | float) or isinstance(score, bool):
         raise QualityKitError(f"{path}: no numeric 'score' in the mutation baseline")

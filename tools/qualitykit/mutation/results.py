@@ -6,17 +6,20 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from qualitykit.mutation import protocol
+
 
 class Outcome(StrEnum):
     """What happened to one mutant. Only ``killed`` and ``survived`` enter the score."""
 
-    KILLED = "killed"
-    SURVIVED = "survived"
-    TIMEOUT = "timeout"
-    INCOMPETENT = "incompetent"  # the mutated module does not compile
-    NO_COVERAGE = "no-coverage"  # no test executes its lines: not run
-    ERROR = "error"  # the harness failed (never counted as killed)
-    PENDING = "pending"  # not run yet (another shard's, or an interrupted run's)
+    # The names are the worker protocol's (defined once, in the stdlib-only protocol module).
+    KILLED = protocol.KILLED
+    SURVIVED = protocol.SURVIVED
+    TIMEOUT = protocol.TIMEOUT
+    INCOMPETENT = protocol.INCOMPETENT  # the mutated module does not compile
+    NO_COVERAGE = protocol.NO_COVERAGE  # no test executes its lines: not run
+    ERROR = protocol.ERROR  # the harness failed (never counted as killed)
+    PENDING = protocol.PENDING  # not run yet (another shard's, or an interrupted run's)
 
 
 class _Frozen(BaseModel):

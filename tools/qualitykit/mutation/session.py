@@ -18,6 +18,7 @@ error        exception         (none)        the error
 from __future__ import annotations
 
 import contextlib
+import os
 import shlex
 import sqlite3
 import time
@@ -106,10 +107,9 @@ class Session:
         self.path = path
         _check_sqlite(path)
         try:
+            if not path.exists():
+                _create(path)
             self._db = sqlite3.connect(path)
-            with self._db:
-                for statement in _SCHEMA:
-                    self._db.execute(statement)
         except sqlite3.Error as error:
             raise _corrupt(path, error) from None
         self._buffer: list[tuple[str, str | None, str | None, str | None, str]] = []
@@ -234,6 +234,21 @@ def _corrupt(path: Path, error: BaseException) -> QualityKitError:
     return QualityKitError(
         f"{path}: not a readable cosmic-ray session ({reason}); delete it to start afresh"
     )
+
+
+def _create(path: Path) -> None:
+    """A new, empty session at ``path``, whole or not at all.
+
+    Made beside it and renamed into place: a run killed while creating it leaves no session
+    without its tables (which the next run would refuse as not a cosmic-ray session).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    partial.unlink(missing_ok=True)
+    with contextlib.closing(sqlite3.connect(partial)) as db, db:
+        for statement in _SCHEMA:
+            db.execute(statement)
+    partial.replace(path)
 
 
 def _check_sqlite(path: Path) -> None:
