@@ -73,13 +73,17 @@ class Repo:
         self.write("pyproject.toml", CLEAN_PYPROJECT.format(qualitykit=textwrap.dedent(qualitykit)))
 
     def qualitykit(
-        self, *args: str, env: dict[str, str] | None = None, timeout: float = 300
+        self,
+        *args: str,
+        env: dict[str, str] | None = None,
+        timeout: float = 300,
+        wrapper: tuple[str, ...] = (),
     ) -> subprocess.CompletedProcess[str]:
         full_env = {**os.environ, "PYTHONPATH": "src", **(env or {})}
         full_env.pop("GITHUB_ACTIONS", None)
         full_env.pop("GITHUB_STEP_SUMMARY", None)
         return subprocess.run(
-            [sys.executable, "-m", "qualitykit", *args],
+            [*wrapper, sys.executable, "-m", "qualitykit", *args],
             cwd=self.root,
             env=full_env,
             capture_output=True,

@@ -17,9 +17,9 @@ def test_a_command_that_cannot_start_is_that_steps_error(repo: Repo, cause: str)
     """A tool the OS refuses to start is the step's ``error``, never a gate traceback.
 
     It broke: ``Popen`` raised ``OSError`` (ENOENT for a ``#!`` line naming no interpreter,
-    E2BIG for a 300 kB argument) through the runner (a script without its x bit was reported
-    as "not installed"), so the gate ended with a traceback and
-    exit 1, named no step and left the previous ``summary.json`` in place.
+    E2BIG for arguments past the kernel's limit) through the runner (a script without its x
+    bit was reported as "not installed"), so the gate ended with a traceback and exit 1,
+    named no step and left the previous ``summary.json`` in place.
     """
     if cause == "bad interpreter line":
         script = repo.write("tool.sh", "#!/no/such/interpreter\necho hi\n")
@@ -29,12 +29,20 @@ def test_a_command_that_cannot_start_is_that_steps_error(repo: Repo, cause: str)
         repo.write("tool.sh", "#!/bin/sh\necho hi\n").chmod(0o644)
         command = '["./tool.sh"]'
     else:
-        command = '["python", "-c", "pass", "' + "x" * 300_000 + '"]'
+        # Each argument is within the config's limits (4096 characters); together they pass
+        # the kernel's limit for this run (a quarter of the 1 MiB stack limit set below).
+        command = '["python", "-c", "pass", ' + ", ".join(['"' + "x" * 4000 + '"'] * 100) + "]"
     repo.configure(
         f'gate = ["broken", "ruff-lint"]\n[tool.qualitykit.commands.broken]\ncommand = {command}\n'
     )
 
-    run = repo.gate()
+    # A lower stack limit lowers the kernel's argument-size limit (ARG_MAX) for the gate's
+    # children: E2BIG without an argument the configuration would refuse.
+    run = (
+        repo.qualitykit("gate", wrapper=("bash", "-c", 'ulimit -s 1024 && exec "$@"', "limit"))
+        if cause == "argument list too long"
+        else repo.gate()
+    )
 
     assert run.returncode == 1, run.stderr
     assert "Traceback" not in run.stderr
