@@ -12,6 +12,8 @@ export PYRIGHT_PYTHON_IGNORE_WARNINGS := 1
 PYTHON ?= python3
 # uv when it is on PATH, else a private copy in a venv of its own under .qualitykit/: a system
 # Python that is externally managed (PEP 668, Debian's and Ubuntu's) refuses `pip install`.
+# The interpreter itself (not a shim or a symlink's name): uv keeps .venv while it matches.
+PYTHON_EXE = $(shell $(PYTHON) -c 'import os, sys; print(os.path.realpath(sys.executable))')
 BOOTSTRAP := .qualitykit/bootstrap
 UV_ON_PATH := $(shell command -v uv 2>/dev/null)
 UV := $(or $(UV_ON_PATH),$(BOOTSTRAP)/bin/uv)
@@ -34,13 +36,13 @@ help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-16s %s\n", $$1, $$2}'
 
 $(BOOTSTRAP)/bin/uv:
-	@echo "qualitykit: installing uv into $(BOOTSTRAP) with $$(command -v $(PYTHON)) ($$($(PYTHON) -V 2>&1))"
+	@echo "qualitykit: installing uv into $(BOOTSTRAP) with $(PYTHON_EXE) ($$($(PYTHON) -V 2>&1))"
 	$(PYTHON) -m venv $(BOOTSTRAP)
 	$(BOOTSTRAP)/bin/python -m pip install --quiet --disable-pip-version-check 'uv>=0.9,<1'
 
 $(SYNCED): pyproject.toml uv.lock | $(if $(UV_ON_PATH),,$(BOOTSTRAP)/bin/uv)
-	@echo "qualitykit: syncing $(VENV) from uv.lock with $$(command -v $(PYTHON)) ($$($(PYTHON) -V 2>&1))"
-	$(UV) sync --locked --python "$$(command -v $(PYTHON))"
+	@echo "qualitykit: syncing $(VENV) from uv.lock with $(PYTHON_EXE) ($$($(PYTHON) -V 2>&1))"
+	$(UV) sync --locked --python "$(PYTHON_EXE)"
 	@touch $@
 
 install: $(SYNCED) ## Install uv if missing, then sync .venv from uv.lock

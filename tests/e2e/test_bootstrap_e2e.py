@@ -62,8 +62,9 @@ def test_make_install_bootstraps_uv_on_an_externally_managed_python(tmp_path: Pa
     installed = run(["make", "install", f"PYTHON={SYSTEM_PYTHON}"], clone, env, timeout=600)
 
     assert installed.returncode == 0, installed.explain()
-    assert f"installing uv into .qualitykit/bootstrap with {SYSTEM_PYTHON}" in installed.stdout
-    assert f"syncing .venv from uv.lock with {SYSTEM_PYTHON}" in installed.stdout
+    named = SYSTEM_PYTHON.resolve()  # the interpreter itself, as the bootstrap names it
+    assert f"installing uv into .qualitykit/bootstrap with {named}" in installed.stdout
+    assert f"syncing .venv from uv.lock with {named}" in installed.stdout
     venv_python = clone / ".venv" / "bin" / "python"
     version = run([str(venv_python), "-m", "qualitykit", "--version"], clone, env, timeout=60)
     assert version.returncode == 0, version.explain()
