@@ -352,7 +352,7 @@ def test_threshold_ratchet_and_report_formats(repo: Repo) -> None:
     (repo.root / "mutation-baseline.json").write_text("{")
     broken = repo.qualitykit("mutation", "run")
     assert broken.returncode == 2
-    assert "mutation-baseline.json: mutation baseline not JSON" in broken.stderr
+    assert "mutation-baseline.json: mutation baseline: not JSON" in broken.stderr
 
     text = repo.qualitykit("mutation", "report")
     assert "mutation score" in text.stdout

@@ -8,7 +8,6 @@ or baseline file (one line, nothing written).
 from __future__ import annotations
 
 import os
-import signal
 import sys
 import time
 from pathlib import Path
@@ -21,6 +20,7 @@ from qualitykit.mutation.engine import STATE
 from qualitykit.mutation.report import print_text, write_reports
 from qualitykit.mutation.results import MutationResult
 from qualitykit.mutation.verdict import RunOptions
+from qualitykit.runlock import hold_run_lock
 from qualitykit.state import read_model
 from qualitykit.summary import make_console
 from qualitykit.workspace import Workspace
@@ -29,8 +29,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 _PLAIN_EVERY_S = 5.0
-_SIGTERM_EXIT = 128 + signal.SIGTERM
-_INTERRUPTED = "qualitykit: interrupted (SIGTERM); run the same command again to resume"
 
 
 def parse_shard(text: str | None) -> tuple[int, int] | None:
@@ -143,13 +141,10 @@ def run(  # noqa: PLR0913 - one per option
         apply_threshold=apply_threshold and not update_baseline,
     )
     workspace = Workspace.load(root)
-    try:
+    # One run at a time per project: a second run would share the session, cache and copies'
+    # owner records. An interrupt (any stop signal) unwinds through here; the CLI says so once.
+    with hold_run_lock(workspace.state_dir):
         result = _with_progress(lambda hook: engine.run(workspace.root, options, hook))
-    except SystemExit as stop:
-        # The CLI turns SIGTERM into this exit; Ctrl-C (KeyboardInterrupt) it reports itself.
-        if stop.code == _SIGTERM_EXIT:
-            print(_INTERRUPTED, file=sys.stderr, flush=True)
-        raise
     if update_baseline and result.score is not None and not result.problems:
         from qualitykit.mutation.ratchet import write_baseline  # noqa: PLC0415
 

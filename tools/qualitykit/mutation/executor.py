@@ -25,6 +25,11 @@ if TYPE_CHECKING:
     from qualitykit.mutation.session import Session
 
 
+def generous_budget(timeout: float) -> float:
+    """The budget of a run whose outcome must not depend on the machine's load."""
+    return min(_CONFIRM_FACTOR * timeout, timeout + _CONFIRM_EXTRA_MAX_S)
+
+
 @dataclass
 class Plan:
     """One mutant to run: its tests (fastest first), its timeout and its cache key."""
@@ -141,7 +146,7 @@ class Executor:
         """
         worker = self.pool.workers[0]
         for plan, source, diff in sorted(self.suspects, key=lambda item: item[0].mutant.job_id):
-            budget = min(_CONFIRM_FACTOR * plan.timeout, plan.timeout + _CONFIRM_EXTRA_MAX_S)
+            budget = generous_budget(plan.timeout)
             generous = Plan(plan.mutant, plan.tests, budget, plan.cache_key)
             answer = self._ask(worker, generous, source)
             if answer.get("outcome") == protocol.TIMEOUT:

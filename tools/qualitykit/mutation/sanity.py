@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from qualitykit.mutation import protocol
-from qualitykit.mutation.executor import Plan, job
+from qualitykit.mutation.executor import Plan, generous_budget, job
 
 if TYPE_CHECKING:
     from qualitykit.mutation.mutants import ModuleMutants
@@ -29,7 +29,9 @@ def sanity(pool: Pool, plans: list[Plan], by_module: dict[str, ModuleMutants]) -
         counts[plan.mutant.module] = counts.get(plan.mutant.module, 0) + 1
     module = max(counts, key=counts.__getitem__)
     tests = sorted({test for plan in plans if plan.mutant.module == module for test in plan.tests})
-    timeout = max(plan.timeout for plan in plans)
+    # A probe that works ends at once (an import error, a raising function); one that times
+    # out on a loaded machine must not fail the run, so it gets the confirmation budget.
+    timeout = generous_budget(max(plan.timeout for plan in plans))
     probe = Plan(plans[0].mutant, tests, timeout, "")
     message = {**job(probe, by_module[module].source + _SANITY_LINE), "id": "sanity"}
     message |= {"module": module, "function": None}
