@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 _PR_SET_CHILD_SUBREAPER = 36  # <linux/prctl.h>
 _PROC = "/proc"
+_REAP_WAIT_S = 0.3
 
 
 class Interrupted(KeyboardInterrupt):
@@ -110,8 +111,8 @@ def hurried() -> bool:
     return _State.hurry
 
 
-def _children_by_parent() -> dict[int, list[int]]:
-    """Every live (not zombie) process's pid, grouped by its parent's pid."""
+def _children_by_parent(*, zombies: bool = False) -> dict[int, list[int]]:
+    """Every live (or, with ``zombies``, every zombie) process's pid, by its parent's pid."""
     children: dict[int, list[int]] = {}
     with contextlib.suppress(OSError), os.scandir(_PROC) as entries:
         for entry in entries:
@@ -124,7 +125,7 @@ def _children_by_parent() -> dict[int, list[int]]:
                 continue  # gone meanwhile
             # "pid (comm) state ppid ...": comm may hold spaces and parentheses.
             fields = line[line.rindex(b")") + 2 :].split()
-            if fields[0] != b"Z":
+            if (fields[0] == b"Z") == zombies:
                 children.setdefault(int(fields[1]), []).append(int(entry.name))
     return children
 
@@ -141,6 +142,31 @@ def descendants() -> list[int]:
         found.extend(kids)
         frontier.extend(kids)
     return found
+
+
+def reap_adopted(spawned: set[int]) -> None:
+    """Collect the exit status of orphans this process adopted as their subreaper.
+
+    A step's child whose parent died is re-parented to us; once it ends it stays a zombie
+    until we wait for it, and when we exit, our zombies pass to the next subreaper up (a
+    gate that runs this gate in a test) and stay there. Only pids no ``Popen`` of ours
+    started are reaped here: reaping one of those would hand its ``Popen`` no exit status.
+    """
+    if not _State.owns_descendants:
+        return
+    me = os.getpid()
+    # A process killed with its step's group a moment ago may not have ended yet: wait for
+    # such stragglers briefly (a daemon that left its session keeps running; we leave it).
+    deadline = time.monotonic() + _REAP_WAIT_S
+    while True:
+        for pid in _children_by_parent(zombies=True).get(me, []):
+            if pid not in spawned:
+                with contextlib.suppress(ChildProcessError):
+                    os.waitpid(pid, os.WNOHANG)
+        adopted = [pid for pid in _children_by_parent().get(me, []) if pid not in spawned]
+        if not adopted or time.monotonic() >= deadline:
+            return
+        time.sleep(0.02)
 
 
 def kill_descendants() -> None:

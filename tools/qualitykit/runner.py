@@ -72,10 +72,13 @@ class _LiveProcesses:
         self._lock = threading.Lock()
         self._processes: dict[subprocess.Popen[bytes], str] = {}
         self._ended: set[str] = set()
+        # Every pid a step thread ever started: never reaped by anyone but its Popen.
+        self.spawned: set[int] = set()
 
     def add(self, process: subprocess.Popen[bytes]) -> None:
         run = _run_of_this_thread()
         with self._lock:
+            self.spawned.add(process.pid)
             if run not in self._ended:
                 self._processes[process] = run
                 return
@@ -424,3 +427,4 @@ def _run_parallel(
         # thread finishes once its process is gone, and the interpreter waits for it).
         pool.shutdown(wait=False, cancel_futures=True)
         LIVE.end_run(run)
+        interrupts.reap_adopted(LIVE.spawned)
