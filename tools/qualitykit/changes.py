@@ -39,13 +39,41 @@ def _git(root: Path, *args: str) -> str:
     return done.stdout
 
 
-def changed_lines(root: Path, base: str) -> dict[str, frozenset[int]]:
-    """Work-tree line numbers added or changed since the merge-base of ``base`` and HEAD."""
+def merge_base(root: Path, base: str) -> str:
+    """The commit where HEAD's history meets ``base`` (exit 2 naming ``base`` when none)."""
     try:
-        merge_base = _git(root, "merge-base", base, "HEAD").strip()
+        return _git(root, "merge-base", base, "HEAD").strip()
     except QualityKitError:
         raise QualityKitError(f"unknown base {base!r}: no merge-base with HEAD") from None
-    diff = _git(root, "diff", "--no-color", "--no-ext-diff", "--unified=0", "-M", merge_base)
+
+
+def file_at(root: Path, commit: str, path: str) -> str | None:
+    """The text of ``path`` at ``commit`` (None when the file does not exist there)."""
+    try:
+        done = subprocess.run(  # noqa: S603 - argv list
+            ["git", "show", f"{commit}:{path}"],  # noqa: S607 - git from PATH
+            cwd=root,
+            capture_output=True,
+            check=False,
+            timeout=_GIT_TIMEOUT_S,
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise QualityKitError(f"git show failed: {error}") from None
+    if done.returncode != 0:
+        return None
+    return done.stdout.decode("utf-8", "replace")
+
+
+def deleted_files(root: Path, commit: str) -> list[str]:
+    """Files that existed at ``commit`` and are deleted in the work tree."""
+    listing = _git(root, "diff", "--name-only", "--no-renames", "--diff-filter=D", "-z", commit)
+    return [name for name in listing.split("\0") if name]
+
+
+def changed_lines(root: Path, base: str) -> dict[str, frozenset[int]]:
+    """Work-tree line numbers added or changed since the merge-base of ``base`` and HEAD."""
+    start = merge_base(root, base)
+    diff = _git(root, "diff", "--no-color", "--no-ext-diff", "--unified=0", "-M", start)
     try:
         patch = PatchSet.from_string(diff)
     except UnidiffParseError as error:

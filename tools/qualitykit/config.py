@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from qualitykit.errors import ConfigError
+from qualitykit.policy.config import PolicyConfig
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -30,6 +31,7 @@ BUILTIN_STEPS: tuple[str, ...] = (
     "actionlint",
     "zizmor",
     "makefile",
+    "policy",
     "coverage",
     "badge",
 )
@@ -129,6 +131,7 @@ class Config(_Section):
     commands: dict[StepName, CommandStep] = Field(default_factory=dict[str, CommandStep])
     coverage: CoverageConfig = Field(default_factory=CoverageConfig)
     mutation: MutationConfig = Field(default_factory=MutationConfig)
+    policy: PolicyConfig = Field(default_factory=PolicyConfig)
 
     @model_validator(mode="after")
     def _known_names(self) -> Config:

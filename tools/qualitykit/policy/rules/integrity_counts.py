@@ -1,0 +1,137 @@
+"""Gate integrity against ``--base``: suppressions rising per file.
+
+``# noqa``, ``# type: ignore``, ``# pyright: ignore``, ``pragma: no cover`` (real comments,
+read with ``tokenize``) and skip/xfail marks (read from the AST) are counted in the base and
+the work-tree version of every Python file changed since the base. A rise is reported at each
+suppression on a changed line. A suppression with a reasoned allow for the rule is not counted.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+from typing import TYPE_CHECKING
+
+from typing_extensions import override
+
+from qualitykit.policy.allows import text_allows
+from qualitykit.policy.rule import Hit, Rule
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from qualitykit.policy.project import PolicyProject
+    from qualitykit.policy.rule import RuleOptions
+
+_PYTHON = (".py", ".pyi")
+_SKIP_NAMES = frozenset({"skip", "skipif", "xfail", "skipIf", "skipUnless", "expectedFailure"})
+_SKIP_OWNERS = frozenset({"pytest", "mark", "unittest"})
+
+
+def comment_lines(text: str, pattern: re.Pattern[str]) -> list[int]:
+    """Lines whose comment matches ``pattern`` (string literals never count)."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return []
+    return [
+        token.start[0]
+        for token in tokens
+        if token.type == tokenize.COMMENT and pattern.search(token.string)
+    ]
+
+
+def skip_lines(text: str) -> list[int]:
+    """Lines of ``pytest.mark.skip/skipif/xfail``, ``pytest.skip(...)``, ``unittest.skip*``."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return []
+    found: list[int] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr in _SKIP_NAMES:
+            owner = node.value
+            name = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", "")
+            if name in _SKIP_OWNERS:
+                found.append(node.lineno)
+    return found
+
+
+class SuppressionCount(Rule):
+    """One kind of suppression, counted per changed Python file against the base."""
+
+    family = "integrity"
+    needs_base = True
+
+    def __init__(
+        self, rule_id: str, kind: str, finder: Callable[[str], list[int]], fix: str
+    ) -> None:
+        """A rule for ``kind``, whose occurrences ``finder`` lists by line."""
+        self.id = rule_id
+        self.kind = kind
+        self.title = f"more {kind} than on the base"
+        self.finder = finder
+        self.fix = fix
+
+    def _count(self, name: str, text: str | None) -> list[int]:
+        if text is None:
+            return []
+        allowed = {
+            line
+            for allow in text_allows(name, text)
+            if self.id in allow.rules
+            for line in allow.covers
+        }
+        return [line for line in self.finder(text) if line not in allowed]
+
+    @override
+    def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
+        base = project.base
+        if base is None:
+            return
+        for name, changed in sorted(base.changed.items()):
+            if not name.endswith(_PYTHON) or not project.in_scope(name):
+                continue
+            now = self._count(name, project.text(name))
+            before = self._count(name, base.text(name))
+            if len(now) <= len(before):
+                continue
+            new = [line for line in now if line in changed] or now[:1]
+            message = f"{self.kind} in {name}: {len(before)} → {len(now)} since {base.ref}"
+            for line in new:
+                yield Hit(name, line, message)
+
+
+def _comment(pattern: str) -> Callable[[str], list[int]]:
+    compiled = re.compile(pattern)
+    return lambda text: comment_lines(text, compiled)
+
+
+RULES: tuple[Rule, ...] = (
+    SuppressionCount(
+        "QK-INT-070", "`# noqa`", _comment(r"#\s*noqa\b"), "fix what ruff reports instead"
+    ),
+    SuppressionCount(
+        "QK-INT-071",
+        "`# type: ignore`",
+        _comment(r"#\s*type:\s*ignore\b"),
+        "fix the type error instead",
+    ),
+    SuppressionCount(
+        "QK-INT-072",
+        "`# pyright: ignore`",
+        _comment(r"#\s*pyright:\s*ignore\b"),
+        "fix the type error instead",
+    ),
+    SuppressionCount(
+        "QK-INT-073",
+        "`pragma: no cover`",
+        _comment(r"pragma:\s*no\s*cover\b"),
+        "test the code instead of excluding it",
+    ),
+    SuppressionCount(
+        "QK-INT-074", "skip/xfail marks", skip_lines, "make the test pass instead of skipping it"
+    ),
+)

@@ -1,0 +1,265 @@
+"""Gate integrity in command lines: swallowed exit codes, disabled checks, weak shell modes.
+
+The command lines come from every place a gate runs commands (``shell.all_shell_lines``):
+Makefile recipes, shell scripts the gate or CI runs, workflow ``run:`` blocks, pre-commit
+hook entries.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from typing_extensions import override
+
+from qualitykit.policy.rule import Hit, Rule
+from qualitykit.policy.shell import ShellLine, all_shell_lines, script_lines, workflow_runs
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from qualitykit.policy.project import PolicyProject
+    from qualitykit.policy.rule import RuleOptions
+
+CHECK_TOOLS = (
+    r"(?<![\w./-])(?:pytest|py\.test|ruff|mypy|pyright|flake8|pylint|black|isort|tox|nox|coverage"
+    r"|qualitykit|pre-commit|bandit|vulture|mutmut|cosmic-ray|unittest|make|\$\(MAKE\))(?![\w-])"
+)
+_CHECK = re.compile(CHECK_TOOLS)
+_PROBE = re.compile(r"^\s*(?:command\s+-v|which|type|hash)\b")
+_SWALLOW = r"(?:true|:|(?:exit|return)\s+0)(?=\s*(?:$|[;&|)}]))"
+_FAILING = re.compile(r"\b(?:exit|return)\s+(?:[1-9]|\$)|\bfalse\b|::error|\bexit\s*\)?\s*$")
+
+
+class ShellPattern(Rule):
+    """A regular expression over every gate command line."""
+
+    family = "integrity"
+
+    def __init__(self, rule_id: str, title: str, pattern: str, message: str, fix: str) -> None:
+        """A rule reporting each command line ``pattern`` matches, with ``message``."""
+        self.id = rule_id
+        self.title = title
+        self.pattern = re.compile(pattern)
+        self.message = message
+        self.fix = fix
+
+    def exempt(self, line: ShellLine, match: re.Match[str]) -> bool:
+        """Whether this match is not a finding after all (none are, by default)."""
+        del line, match
+        return False
+
+    @override
+    def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
+        for line in all_shell_lines(project):
+            match = self.pattern.search(line.text)
+            if match is not None and not self.exempt(line, match):
+                yield Hit(
+                    line.file,
+                    line.line,
+                    self.message.format(match=match.group(0).strip(), text=line.text),
+                )
+
+
+class SetPlusE(ShellPattern):
+    """``set +e`` is fine when the script captures the status right after (``rc=$?``)."""
+
+    @override
+    def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
+        lines = all_shell_lines(project)
+        for index, line in enumerate(lines):
+            match = self.pattern.search(line.text)
+            if match is None:
+                continue
+            following = [other for other in lines[index + 1 : index + 6] if other.file == line.file]
+            if not any("$?" in other.text for other in following):
+                message = self.message.format(match=match.group(0), text=line.text)
+                yield Hit(line.file, line.line, message)
+
+
+class CheckFallback(ShellPattern):
+    """A check tool followed by ``||`` and a command that does not fail."""
+
+    @override
+    def exempt(self, line: ShellLine, match: re.Match[str]) -> bool:
+        left, right = line.text[: match.start()], match.group("rhs")
+        if not _CHECK.search(left.rsplit("&&", 1)[-1].rsplit(";", 1)[-1]) or _PROBE.search(left):
+            return True
+        return bool(re.match(_SWALLOW, right.strip()) or _FAILING.search(right))
+
+
+_FAIL_IF = re.compile(r"^\s*if\s+(?:!\s|.*\$\?\D*(?:-ne|!=|-gt)\s*\"?0)")
+_IF = re.compile(r"^\s*if\b")
+_ONE_LINE_FAIL = re.compile(r"(?:\bif\s+!.*\bthen\b|\|\|\s*\{)[^}]*?\bexit\s+0\b")
+_EXIT0 = re.compile(r"(?:^|[;&]\s*)exit\s+0\b")
+
+
+def _failing_exit_zero(lines: list[ShellLine]) -> Iterator[ShellLine]:
+    # One state per open if/brace block: "fail" in the branch that runs after a failure,
+    # "check" in the success branch of `if CHECK_TOOL`, "other" anywhere else.
+    stack: list[str] = []
+    for line in lines:
+        text = line.text.strip()
+        opens_block = not re.search(r"\bfi\s*$", text)
+        if _ONE_LINE_FAIL.search(text):
+            yield line
+        elif _FAIL_IF.match(text) and opens_block:
+            stack.append("fail")
+        elif _IF.match(text) and opens_block:
+            stack.append("check" if _CHECK.search(text.split("then", 1)[0]) else "other")
+        elif text.startswith("elif ") and stack:
+            stack[-1] = "fail" if _FAIL_IF.match(text[2:]) else "other"
+        elif re.match(r"^else\b", text) and stack:
+            stack[-1] = "fail" if stack[-1] == "check" else "other"
+        elif re.search(r"\|\|\s*\{\s*$", text):
+            stack.append("fail")
+        elif re.match(r"^(?:fi|\})(?:\s|;|$)", text) and stack:
+            stack.pop()
+        elif _EXIT0.search(text) and "fail" in stack:
+            yield line
+
+
+class ExitZeroOnFailure(Rule):
+    """``exit 0`` in the branch that runs when a check failed: the failure reads as success."""
+
+    id = "QK-INT-021"
+    family = "integrity"
+    title = "`exit 0` in a failure branch"
+    fix = "exit non-zero (`exit 1`) when the check failed"
+
+    @override
+    def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
+        blocks = [script_lines(project, name) for name in project.gate_scripts]
+        for name in project.workflows:
+            blocks.extend(list(block.lines) for block in workflow_runs(project, name))
+        for block in blocks:
+            for line in _failing_exit_zero(block):
+                yield Hit(line.file, line.line, f"`{line.text}` exits 0 after a failure")
+
+
+_ERREXIT = re.compile(r"^\s*set\s+(?:-[a-zA-Z]*e[a-zA-Z]*\b|.*-o\s+errexit)")
+_PIPEFAIL = re.compile(r"^\s*set\s+.*-[a-zA-Z]*o\s+pipefail|^\s*set\s+-o\s+pipefail")
+_PIPE = re.compile(r"(?<![|>&])\|(?![|&])")
+
+
+def _shebang(project: PolicyProject, name: str) -> str:
+    first = project.lines(name)[:1]
+    return first[0] if first and first[0].startswith("#!") else ""
+
+
+class ScriptErrexit(Rule):
+    """A gate script without ``set -e``: a failing command in the middle is ignored."""
+
+    id = "QK-INT-023"
+    family = "integrity"
+    title = "gate shell script without set -e"
+    fix = "start the script with `set -euo pipefail`"
+
+    @override
+    def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
+        for name in project.gate_scripts:
+            shebang = _shebang(project, name)
+            if re.search(r"\s-\w*e", shebang) or any(
+                _ERREXIT.match(line) for line in project.lines(name)
+            ):
+                continue
+            yield Hit(name, 1, f"{name} runs without `set -e`: a failing command does not stop it")
+
+
+class ScriptPipefail(Rule):
+    """A bash gate script with pipes, no ``pipefail``: ``pytest | tee`` passes if pytest fails."""
+
+    id = "QK-INT-024"
+    family = "integrity"
+    title = "bash gate script with pipes but no pipefail"
+    fix = "add `set -o pipefail` (or `set -euo pipefail`)"
+
+    @override
+    def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
+        for name in project.gate_scripts:
+            shebang = _shebang(project, name)
+            if shebang and "bash" not in shebang:
+                continue  # POSIX sh has no pipefail
+            if "pipefail" in shebang or any(_PIPEFAIL.match(line) for line in project.lines(name)):
+                continue
+            piped = [line for line in script_lines(project, name) if _PIPE.search(line.text)]
+            if piped:
+                yield Hit(name, piped[0].line, f"`{piped[0].text}` pipes without pipefail")
+
+
+RULES: tuple[Rule, ...] = (
+    ShellPattern(
+        "QK-INT-010",
+        "`|| true` / `|| :` after a command",
+        r"\|\|\s*(?:true|:)(?=\s*(?:$|[;&|)}]))",
+        "`{match}` swallows the exit code: `{text}`",
+        "remove `|| true`; if a failure is expected, test for that exact case",
+    ),
+    ShellPattern(
+        "QK-INT-011",
+        "`|| exit 0` / `|| return 0`",
+        r"\|\|\s*(?:exit|return)\s+0\b",
+        "`{match}` turns a failure into success: `{text}`",
+        "remove it, or exit non-zero",
+    ),
+    SetPlusE(
+        "QK-INT-013",
+        "`set +e` without checking the status",
+        r"\bset\s+\+[a-zA-Z]*e|\bset\s+\+o\s+errexit\b",
+        "`{match}` turns errexit off and no `$?` check follows: `{text}`",
+        "keep `set -e`; to inspect a status use `if ! cmd; then …; fi` or `rc=$?` right after",
+    ),
+    ShellPattern(
+        "QK-INT-014",
+        "`set +o pipefail`",
+        r"\bset\s+\+o\s+pipefail\b",
+        "`{match}` lets a failing pipe stage pass: `{text}`",
+        "keep pipefail on",
+    ),
+    ShellPattern(
+        "QK-INT-015",
+        "`--exit-zero`",
+        r"--exit-zero(?![\w-])",
+        "`--exit-zero` makes the check pass whatever it finds: `{text}`",
+        "remove --exit-zero",
+    ),
+    ShellPattern(
+        "QK-INT-016",
+        "git hooks bypassed (`--no-verify`, `git commit -n`)",
+        r"--no-verify\b|\bgit\s+commit\b[^|;&]*\s-n\b",
+        "`{match}` skips the git hooks: `{text}`",
+        "let the hooks run",
+    ),
+    ShellPattern(
+        "QK-INT-017",
+        "pre-commit hooks skipped with SKIP=",
+        r"\bSKIP=\S+[^|;&]*\bpre-commit\b",
+        "`{match}` skips pre-commit hooks: `{text}`",
+        "run every hook (remove SKIP=)",
+    ),
+    CheckFallback(
+        "QK-INT-018",
+        "a check tool with a non-failing `||` fallback",
+        r"\|\|(?!\|)(?P<rhs>.*)$",
+        "a failing check falls back to `{match}`, which succeeds: `{text}`",
+        "let the check's failure fail the step (or exit non-zero in the fallback)",
+    ),
+    ShellPattern(
+        "QK-INT-019",
+        "a zero threshold on the command line",
+        r"--(?:cov-)?fail-under(?:=|\s+)0(?:\.0*)?(?![\d.])",
+        "`{match}` makes the threshold unreachable to miss: `{text}`",
+        "use the project's configured threshold",
+    ),
+    ShellPattern(
+        "QK-INT-020",
+        "flags that ignore errors",
+        r"--(?:continue-on-collection-errors|suppress-no-test-exit-code|ignore-failures)\b"
+        r"|(?<!make)(?<!\$\(MAKE\))\s--ignore-errors\b",
+        "`{match}` ignores errors: `{text}`",
+        "remove the flag; fix or explicitly deselect what fails",
+    ),
+    ExitZeroOnFailure(),
+    ScriptErrexit(),
+    ScriptPipefail(),
+)
