@@ -21,22 +21,25 @@ if TYPE_CHECKING:
 _GIT_TIMEOUT_S = 120
 
 
-def _git(root: Path, *args: str) -> str:
+def _run_git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
     try:
-        done = subprocess.run(  # noqa: S603 - argv list
+        return subprocess.run(  # noqa: S603 - argv list
             ["git", *args],  # noqa: S607 - git from PATH, as every git tool
             cwd=root,
             capture_output=True,
-            text=True,
             check=False,
             timeout=_GIT_TIMEOUT_S,
         )
     except (OSError, subprocess.TimeoutExpired) as error:
         raise QualityKitError(f"git {args[0]} failed: {error}") from None
+
+
+def _git(root: Path, *args: str) -> str:
+    done = _run_git(root, *args)
     if done.returncode != 0:
-        detail = done.stderr.strip().splitlines()[-1:] or ["no output"]
+        detail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
         raise QualityKitError(f"git {' '.join(args[:2])} failed: {detail[0]}")
-    return done.stdout
+    return done.stdout.decode("utf-8", "surrogateescape")
 
 
 def merge_base(root: Path, base: str) -> str:
@@ -49,16 +52,7 @@ def merge_base(root: Path, base: str) -> str:
 
 def file_at(root: Path, commit: str, path: str) -> str | None:
     """The text of ``path`` at ``commit`` (None when the file does not exist there)."""
-    try:
-        done = subprocess.run(  # noqa: S603 - argv list
-            ["git", "show", f"{commit}:{path}"],  # noqa: S607 - git from PATH
-            cwd=root,
-            capture_output=True,
-            check=False,
-            timeout=_GIT_TIMEOUT_S,
-        )
-    except (OSError, subprocess.TimeoutExpired) as error:
-        raise QualityKitError(f"git show failed: {error}") from None
+    done = _run_git(root, "show", f"{commit}:{path}")
     if done.returncode != 0:
         return None
     return done.stdout.decode("utf-8", "replace")

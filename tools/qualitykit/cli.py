@@ -186,6 +186,7 @@ def _mutation(args: argparse.Namespace) -> int:
 
 
 def _policy(args: argparse.Namespace) -> int:
+    # qualitykit: allow[QK-INT-070] each command is imported only when it runs, as above
     from qualitykit.commands import policy  # noqa: PLC0415
 
     return policy.run(args.root, args.files, base=args.base, as_json=args.json)
