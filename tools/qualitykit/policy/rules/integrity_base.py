@@ -394,11 +394,11 @@ class PyrightWeakened(BaseRule):
                     continue
                 before, after = _severity(base.get(key)), _severity(value)
                 if after is not None and after < 2 and (before is None or before > after):
-                    was = base.get(key, "the mode's default")
+                    was = repr(base[key]) if key in base else "the mode's default"
                     yield Hit(
                         PYPROJECT,
                         toml_line(lines, table, key),
-                        f"{tool} {key}: {was!r} → {value!r}",
+                        f"{tool} {key}: {was} → {value!r}",
                     )
             added = [
                 path for path in _codes(now.get("ignore")) if path not in _codes(base.get("ignore"))

@@ -163,7 +163,9 @@ class ScriptErrexit(Rule):
                 _ERREXIT.match(line) for line in project.lines(name)
             ):
                 continue
-            yield Hit(name, 1, f"{name} runs without `set -e`: a failing command does not stop it")
+            # Where `set -euo pipefail` belongs: right below the shebang.
+            line = 2 if shebang else 1
+            yield Hit(name, line, f"{name} runs without `set -e`: a failing command goes on")
 
 
 class ScriptPipefail(Rule):
