@@ -132,11 +132,17 @@ def git(root: Path, *args: str) -> str:
 
 
 CASES: tuple[Case, ...] = (
-    Case("QK-INT-001", {"Makefile": "check:\n\tpytest\n"}, make("pytest"), "Makefile", None),
     Case(
         "QK-INT-001",
-        {"Makefile": "SHELL := /bin/sh\n\ncheck:\n\tpytest\n"},
-        make("pytest"),
+        {"Makefile": "check:\n\tpytest | tee log\n"},
+        make("pytest | tee log"),
+        "Makefile",
+        None,
+    ),
+    Case(
+        "QK-INT-001",
+        {"Makefile": "SHELL := /bin/sh\n\ncheck:\n\tpytest; echo done\n"},
+        make("pytest; echo done"),
         "Makefile",
         "SHELL :=",
         name="QK-INT-001-sh",
@@ -150,8 +156,8 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         "QK-INT-002",
-        make("pytest", head=MAKE_HEAD.replace("-eu -o pipefail", "-e")),
-        make("pytest"),
+        make("pytest | tee log", head=MAKE_HEAD.replace("-eu -o pipefail", "-e")),
+        make("pytest | tee log"),
         "Makefile",
         ".SHELLFLAGS",
         name="QK-INT-002-flags",
@@ -266,8 +272,8 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         "QK-INT-023",
-        script("pytest", head="#!/usr/bin/env bash\n"),
-        script("pytest"),
+        script("pytest", "echo done", head="#!/usr/bin/env bash\n"),
+        script("pytest", "echo done"),
         CI_SCRIPT,
         None,
     ),
@@ -558,3 +564,38 @@ BASE_CASES: tuple[BaseCase, ...] = (
         says=("0 → 1",),
     ),
 )
+
+# Real-world shapes that keep the gate's teeth: none may be reported (false-positive guards).
+RETRY_SH = """#!/usr/bin/env bash
+sleep_time=60
+for i in `seq 1 5`; do
+    "$@" && exit 0
+    sleep $sleep_time
+done
+
+exit 1
+"""
+SPHINX_MAKEFILE = """SPHINXBUILD = sphinx-build
+
+html:
+\t$(SPHINXBUILD) -b html . _build/html
+\t@echo "Build finished; the HTML pages are in _build/html."
+"""
+CLEAN_SHAPES: dict[str, dict[str, str]] = {
+    "retry-wrapper-without-set-e": {
+        "ci_tools/retry.sh": RETRY_SH,
+        WORKFLOW: workflow("./ci_tools/retry.sh python update.py")[WORKFLOW],
+    },
+    "sphinx-makefile-quoted-semicolon": {"docs/Makefile": SPHINX_MAKEFILE},
+    "status-captured-after-set-plus-e": script(
+        "set +e", "pytest", "status=$?", "set -e", 'exit "$status"'
+    ),
+    "probe-with-fallback": script("command -v ruff || pip install ruff", "ruff check ."),
+    "exit-0-in-a-non-failure-branch": script(
+        "if [ -f done.flag ]; then", "  exit 0", "fi", "pytest"
+    ),
+    "check-as-last-command-of-a-plain-script": script("echo start", "pytest", head="#!/bin/sh\n"),
+    "exit-1-in-failure-branch": script("if ! pytest; then", "  exit 1", "fi"),
+    "workflow-bash-pipe": workflow("pytest | tee log", step="        shell: bash\n"),
+    "hook-excludes-some": pre_commit("        exclude: '^(docs|vendor)/'\n"),
+}

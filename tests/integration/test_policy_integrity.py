@@ -10,6 +10,7 @@ import pytest
 from integration.policy_cases import (
     BASE_CASES,
     CASES,
+    CLEAN_SHAPES,
     BaseCase,
     Case,
     git,
@@ -137,3 +138,10 @@ def test_at_least_25_integrity_patterns_each_tested() -> None:
     assert len(integrity) >= 25
     assert integrity <= tested, sorted(integrity - tested)
     assert set(rules()) <= tested, sorted(set(rules()) - tested)
+
+
+@pytest.mark.parametrize("shape", list(CLEAN_SHAPES))
+def test_real_world_shapes_that_keep_the_teeth_are_green(tmp_path: Path, shape: str) -> None:
+    write_repo(tmp_path, CLEAN_SHAPES[shape])
+
+    assert scan(tmp_path).findings == ()

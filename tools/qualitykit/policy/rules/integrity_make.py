@@ -38,8 +38,16 @@ def _assignment(
     return found
 
 
-def _has_recipes(project: PolicyProject, name: str) -> bool:
-    return bool(make_recipes(project, name))
+_QUOTED = re.compile(r"'[^']*'|\"(?:[^\"\\]|\\.)*\"")
+_MASKING = re.compile(r"(?<![|])\|(?![|])|;")
+
+
+def masking_recipe(project: PolicyProject, name: str) -> str | None:
+    """The first recipe line whose failure a shell without -e/pipefail can hide (a pipe, `;`)."""
+    for line in make_recipes(project, name):
+        if _MASKING.search(_QUOTED.sub("''", line.text)):
+            return line.text
+    return None
 
 
 class MakeShell(Rule):
@@ -53,13 +61,15 @@ class MakeShell(Rule):
     @override
     def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
         for name in project.makefiles:
-            if not _has_recipes(project, name) or name.endswith(".mk"):
+            masking = masking_recipe(project, name)
+            if masking is None or name.endswith(".mk"):
                 continue
             shell = _assignment(project, name, _SHELL)
+            hidden = f"`{masking}` can hide a failure"
             if shell is None:
-                yield Hit(name, 1, "no `SHELL := bash`: recipes run in /bin/sh, without pipefail")
+                yield Hit(name, 1, f"no `SHELL := bash`: recipes run in /bin/sh; {hidden}")
             elif "bash" not in shell[1]:
-                yield Hit(name, shell[0], f"SHELL is {shell[1]!r}, not bash: no pipefail")
+                yield Hit(name, shell[0], f"SHELL is {shell[1]!r}, not bash; {hidden}")
 
 
 class MakePipefail(Rule):
@@ -74,7 +84,8 @@ class MakePipefail(Rule):
     def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
         for name in project.makefiles:
             shell = _assignment(project, name, _SHELL)
-            if shell is None or "bash" not in shell[1]:
+            masking = masking_recipe(project, name)
+            if shell is None or "bash" not in shell[1] or masking is None:
                 continue
             flags = _assignment(project, name, _FLAGS)
             value = flags[1] if flags else "-c"
@@ -88,7 +99,11 @@ class MakePipefail(Rule):
             ]
             if missing:
                 line = flags[0] if flags else shell[0]
-                yield Hit(name, line, f".SHELLFLAGS is {value!r}: missing {' and '.join(missing)}")
+                lacking = " and ".join(missing)
+                message = (
+                    f".SHELLFLAGS is {value!r}: without {lacking}, `{masking}` can hide a failure"
+                )
+                yield Hit(name, line, message)
 
 
 class MakeIgnorePrefix(Rule):

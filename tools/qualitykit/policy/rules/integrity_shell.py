@@ -147,8 +147,19 @@ def _shebang(project: PolicyProject, name: str) -> str:
     return first[0] if first and first[0].startswith("#!") else ""
 
 
+_HANDLED = re.compile(r"^\s*(?:if|elif|while|until|!)\s|\|\||&&")
+
+
+def unchecked_check(lines: list[ShellLine]) -> ShellLine | None:
+    """The first check-tool command whose exit code nothing looks at (not the last command)."""
+    for line in lines[:-1]:
+        if _CHECK.search(line.text) and not _HANDLED.search(line.text):
+            return line
+    return None
+
+
 class ScriptErrexit(Rule):
-    """A gate script without ``set -e``: a failing command in the middle is ignored."""
+    """A gate script without ``set -e`` running a check whose failure the next command hides."""
 
     id = "QK-INT-023"
     family = "integrity"
@@ -163,9 +174,15 @@ class ScriptErrexit(Rule):
                 _ERREXIT.match(line) for line in project.lines(name)
             ):
                 continue
+            check = unchecked_check(script_lines(project, name))
+            if check is None:
+                continue
             # Where `set -euo pipefail` belongs: right below the shebang.
             line = 2 if shebang else 1
-            yield Hit(name, line, f"{name} runs without `set -e`: a failing command goes on")
+            message = (
+                f"no `set -e`: when `{check.text}` (line {check.line}) fails, the script goes on"
+            )
+            yield Hit(name, line, message)
 
 
 class ScriptPipefail(Rule):
