@@ -51,7 +51,7 @@ def masking_recipe(project: PolicyProject, name: str) -> str | None:
 
 
 class MakeShell(Rule):
-    """Recipes run by /bin/sh when SHELL is not bash: no pipefail, and sh's quirks."""
+    """Recipes that pipe or chain commands, run by /bin/sh (no -e, no pipefail)."""
 
     id = "QK-INT-001"
     family = "integrity"
@@ -73,7 +73,7 @@ class MakeShell(Rule):
 
 
 class MakePipefail(Rule):
-    """SHELL is bash but .SHELLFLAGS lacks -e or pipefail: a failing pipe stage passes."""
+    """SHELL is bash, .SHELLFLAGS lacks -e or pipefail, and a recipe pipes or chains commands."""
 
     id = "QK-INT-002"
     family = "integrity"
