@@ -112,7 +112,8 @@ class PolicyProject:
     ) -> PolicyProject:
         """The project at ``root``; ``only`` (relative paths) limits the check to those files."""
         files = project_files(root)
-        scope = frozenset(name for name in only if name in set(files)) if only else None
+        listed = set(files)
+        scope = frozenset(name for name in only if name in listed) if only else None
         view = BaseView.load(root, base) if base is not None else None
         return cls(root=root, files=files, scope=scope, base=view)
 

@@ -31,7 +31,6 @@ class ShellLine:
     file: str
     line: int
     text: str
-    origin: str  # make | script | workflow | hook
     prefix: str = ""  # a Makefile recipe's @, -, + prefix characters
 
 
@@ -55,7 +54,7 @@ def strip_comment(line: str) -> str:
                 quote = ""
         elif char in {"'", '"'} and previous != "\\":
             quote = char
-        elif char == "#" and previous in {" ", "\t", ";"} | ({" "} if index == 0 else set()):
+        elif char == "#" and previous in {" ", "\t", ";"}:
             return line[:index].rstrip()
         previous = char
     return line.rstrip()
@@ -81,11 +80,7 @@ def join_continuations(numbered: Iterable[tuple[int, str]]) -> Iterator[tuple[in
 def script_lines(project: PolicyProject, name: str) -> list[ShellLine]:
     """The command lines of a shell script."""
     numbered = enumerate(project.lines(name), start=1)
-    return [
-        ShellLine(name, number, text, "script")
-        for number, text in join_continuations(numbered)
-        if text
-    ]
+    return [ShellLine(name, number, text) for number, text in join_continuations(numbered) if text]
 
 
 def make_recipes(project: PolicyProject, name: str) -> list[ShellLine]:
@@ -107,7 +102,7 @@ def make_recipes(project: PolicyProject, name: str) -> list[ShellLine]:
         flags = prefix.group(0).replace(" ", "").replace("\t", "") if prefix else ""
         body = text[prefix.end() if prefix else 0 :].replace("$$", "$")
         if body:
-            found.append(ShellLine(name, number, body, "make", flags))
+            found.append(ShellLine(name, number, body, flags))
     return found
 
 
@@ -131,7 +126,7 @@ def workflow_runs(project: PolicyProject, name: str) -> list[RunBlock]:
             if not isinstance(run, yaml.ScalarNode):
                 continue
             lines = tuple(
-                ShellLine(name, number, text, "workflow")
+                ShellLine(name, number, text)
                 for number, text in join_continuations(y.scalar_lines(run, source))
                 if text
             )
@@ -152,7 +147,7 @@ def hook_entries(project: PolicyProject) -> list[ShellLine]:
             where = entry if entry is not None else y.get(hook, "id")
             words = [*y.strings(entry), *y.strings(y.get(hook, "args"))]
             if where is not None and words:
-                found.append(ShellLine(name, y.line_of(where), " ".join(words), "hook"))
+                found.append(ShellLine(name, y.line_of(where), " ".join(words)))
     return found
 
 
