@@ -242,6 +242,22 @@ CASES: tuple[Case, ...] = (
         "pytest ||",
     ),
     Case(
+        "QK-INT-018",
+        make("uv run --frozen pytest -q || echo 'tests failed'"),
+        make("uv run --frozen pytest -q"),
+        "Makefile",
+        "pytest",
+        name="QK-INT-018-runner",
+    ),
+    Case(
+        "QK-INT-021",
+        script("python -m mypy src || { echo 'types failed'; exit 0; }"),
+        script("python -m mypy src || { echo 'types failed'; exit 1; }"),
+        CI_SCRIPT,
+        "mypy",
+        name="QK-INT-021-brace",
+    ),
+    Case(
         "QK-INT-019",
         make("pytest --cov-fail-under=0"),
         make("pytest --cov-fail-under=90"),
@@ -598,4 +614,9 @@ CLEAN_SHAPES: dict[str, dict[str, str]] = {
     "exit-1-in-failure-branch": script("if ! pytest; then", "  exit 1", "fi"),
     "workflow-bash-pipe": workflow("pytest | tee log", step="        shell: bash\n"),
     "hook-excludes-some": pre_commit("        exclude: '^(docs|vendor)/'\n"),
+    "install-fallback-names-a-tool": script("pip install ruff || pip install --user ruff"),
+    "housekeeping-or-true": make("rm -f .coverage || true", "pytest"),
+    "github-expression-or": workflow("pytest ${{ inputs.args || '' }}"),
+    "negated-non-check-exit-0": script("if ! git diff --quiet; then", "  exit 0", "fi", "pytest"),
+    "quoted-pipe-and-semicolon": make("echo 'pytest | tee; done'"),
 }

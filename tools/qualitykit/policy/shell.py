@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
     from qualitykit.policy.project import PolicyProject
 
+# A GitHub expression is not shell: its `||` is the expression's (`${{ a || 'b' }}`).
+_EXPRESSION = re.compile(r"\$\{\{.*?\}\}")
 _RULE_LINE = re.compile(r"^[^\s#=:][^=]*?:(?![=:]?=)")
 _RECIPE_PREFIX = re.compile(r"^[@+\-\s]*")
 
@@ -127,7 +129,10 @@ def workflow_runs(project: PolicyProject, name: str) -> list[RunBlock]:
                 continue
             lines = tuple(
                 ShellLine(name, number, text)
-                for number, text in join_continuations(y.scalar_lines(run, source))
+                for number, text in join_continuations(
+                    (number, _EXPRESSION.sub("GH_EXPRESSION", raw))
+                    for number, raw in y.scalar_lines(run, source)
+                )
                 if text
             )
             shell = _effective_shell(y.get(step, "shell"), job_shell, workflow_shell)

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 from typing_extensions import override
 
 from qualitykit.policy import yamlnodes as y
+from qualitykit.policy.commands import blank_quotes, is_check, last_command
 from qualitykit.policy.rule import Hit, Rule
-from qualitykit.policy.rules.integrity_shell import CHECK_TOOLS
 from qualitykit.policy.shell import workflow_runs
 
 if TYPE_CHECKING:
@@ -22,7 +22,15 @@ if TYPE_CHECKING:
 
 _TRUE = {"true", "True", "TRUE", "${{ true }}"}
 _FALSE_IF = re.compile(r"^\s*(?:\$\{\{\s*)?(?:false|0)(?:\s*\}\})?\s*$")
-_PIPE_FROM_CHECK = re.compile(CHECK_TOOLS + r"[^|]*(?<![|>&])\|(?![|&])")
+_PIPE = re.compile(r"(?<![|>&])\|(?![|&])")
+
+
+def pipes_a_check(text: str) -> bool:
+    """Whether a check tool's output is piped (``pytest | tee log``)."""
+    unquoted = blank_quotes(text)
+    return any(
+        is_check(last_command(unquoted[: pipe.start()])) for pipe in _PIPE.finditer(unquoted)
+    )
 
 
 def _jobs_and_steps(root: yaml.Node | None) -> Iterator[tuple[str, yaml.Node]]:
@@ -118,7 +126,7 @@ class PipeWithoutPipefail(Rule):
                 if any("pipefail" in line.text for line in block.lines):
                     continue
                 for line in block.lines:
-                    if _PIPE_FROM_CHECK.search(line.text):
+                    if pipes_a_check(line.text):
                         shell = block.shell or "the default `bash -e {0}`"
                         yield Hit(
                             name,

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from typing_extensions import override
 
+from qualitykit.policy.commands import BENIGN, command_word, first_command, is_check, last_command
 from qualitykit.policy.rule import Hit, Rule
 from qualitykit.policy.shell import ShellLine, all_shell_lines, script_lines, workflow_runs
 
@@ -21,12 +22,6 @@ if TYPE_CHECKING:
     from qualitykit.policy.project import PolicyProject
     from qualitykit.policy.rule import RuleOptions
 
-CHECK_TOOLS = (
-    r"(?<![\w./-])(?:pytest|py\.test|ruff|mypy|pyright|flake8|pylint|black|isort|tox|nox|coverage"
-    r"|qualitykit|pre-commit|bandit|vulture|mutmut|cosmic-ray|unittest|make|\$\(MAKE\))(?![\w-])"
-)
-_CHECK = re.compile(CHECK_TOOLS)
-_PROBE = re.compile(r"^\s*(?:command\s+-v|which|type|hash)\b")
 _SWALLOW = r"(?:true|:|(?:exit|return)\s+0)(?=\s*(?:$|[;&|)}]))"
 _FAILING = re.compile(r"\b(?:exit|return)\s+(?:[1-9]|\$)|\bfalse\b|::error|\bexit\s*\)?\s*$")
 
@@ -45,9 +40,8 @@ class ShellPattern(Rule):
         self.fix = fix
 
     def exempt(self, line: ShellLine, match: re.Match[str]) -> bool:
-        """Whether this match is not a finding after all (none are, by default)."""
-        del line, match
-        return False
+        """Whether this match is not a finding: housekeeping (``rm -f x || true``) is not."""
+        return command_word(last_command(line.text[: match.start()])) in BENIGN
 
     @override
     def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
@@ -82,40 +76,69 @@ class CheckFallback(ShellPattern):
 
     @override
     def exempt(self, line: ShellLine, match: re.Match[str]) -> bool:
-        left, right = line.text[: match.start()], match.group("rhs")
-        if not _CHECK.search(left.rsplit("&&", 1)[-1].rsplit(";", 1)[-1]) or _PROBE.search(left):
+        if not is_check(last_command(line.text[: match.start()])):
             return True
-        return bool(re.match(_SWALLOW, right.strip()) or _FAILING.search(right))
+        right = match.group("rhs").strip()
+        # `|| true`, `|| exit 0` and `|| { …; exit 0; }` have rules of their own (010, 011, 021).
+        swallowed = re.match(_SWALLOW, right) or _EXIT0.search(right)
+        return bool(swallowed or _FAILING.search(right))
 
 
-_FAIL_IF = re.compile(r"^\s*if\s+(?:!\s|.*\$\?\D*(?:-ne|!=|-gt)\s*\"?0)")
-_IF = re.compile(r"^\s*if\b")
-_ONE_LINE_FAIL = re.compile(r"(?:\bif\s+!.*\bthen\b|\|\|\s*\{)[^}]*?\bexit\s+0\b")
-_EXIT0 = re.compile(r"(?:^|[;&]\s*)exit\s+0\b")
+_IF = re.compile(r"^\s*(?:el)?if\s+(?P<negated>!\s*)?(?P<condition>.*?)(?:;?\s*\bthen\b.*)?$")
+_STATUS_FAILED = re.compile(r"\$\?\D*(?:-ne|!=|-gt)\s*\"?0")
+_BRACE_FALLBACK = re.compile(r"^(?P<left>.*?)\|\|\s*\{(?P<body>[^}]*)\}?\s*$")
+_EXIT0 = re.compile(r"(?:^|[;&{]\s*)exit\s+0\b")
+
+
+def _branch_states(text: str) -> tuple[str, str]:
+    """For an ``if``/``elif`` line: the state of its ``then`` branch and of its ``else``."""
+    match = _IF.match(text)
+    if match is None:
+        return "other", "other"
+    condition = match["condition"]
+    if _STATUS_FAILED.search(condition) or (
+        match["negated"] and is_check(first_command(condition))
+    ):
+        return "fail", "other"
+    if is_check(first_command(condition)):
+        return "other", "fail"
+    return "other", "other"
+
+
+def _track_if(text: str, stack: list[tuple[str, str]]) -> bool:
+    """Follow ``if``/``elif``/``else``/``fi`` lines on ``stack``; False for any other line."""
+    if text.startswith("if "):
+        stack.append(_branch_states(text))
+    elif text.startswith("elif ") and stack:
+        stack[-1] = (_branch_states(text)[0], stack[-1][1])
+    elif re.match(r"^else\b", text) and stack:
+        stack[-1] = (stack[-1][1], "other")
+    elif re.match(r"^(?:fi|\})(?:\s|;|$)", text) and stack:
+        stack.pop()
+    else:
+        return False
+    return True
 
 
 def _failing_exit_zero(lines: list[ShellLine]) -> Iterator[ShellLine]:
-    # One state per open if/brace block: "fail" in the branch that runs after a failure,
-    # "check" in the success branch of `if CHECK_TOOL`, "other" anywhere else.
-    stack: list[str] = []
+    # Per open if/brace block: (state of the current branch, state of the else branch), where
+    # "fail" marks the branch that runs after a check failed.
+    stack: list[tuple[str, str]] = []
     for line in lines:
         text = line.text.strip()
-        opens_block = not re.search(r"\bfi\s*$", text)
-        if _ONE_LINE_FAIL.search(text):
-            yield line
-        elif _FAIL_IF.match(text) and opens_block:
-            stack.append("fail")
-        elif _IF.match(text) and opens_block:
-            stack.append("check" if _CHECK.search(text.split("then", 1)[0]) else "other")
-        elif text.startswith("elif ") and stack:
-            stack[-1] = "fail" if _FAIL_IF.match(text[2:]) else "other"
-        elif re.match(r"^else\b", text) and stack:
-            stack[-1] = "fail" if stack[-1] == "check" else "other"
-        elif re.search(r"\|\|\s*\{\s*$", text):
-            stack.append("fail")
-        elif re.match(r"^(?:fi|\})(?:\s|;|$)", text) and stack:
-            stack.pop()
-        elif _EXIT0.search(text) and "fail" in stack:
+        brace = _BRACE_FALLBACK.match(text)
+        if text.startswith("if ") and re.search(r"\bfi\s*$", text):
+            if _branch_states(text)[0] == "fail" and _EXIT0.search(text.split("then", 1)[-1]):
+                yield line
+        elif brace is not None:
+            failing = is_check(last_command(brace["left"]))
+            if failing and _EXIT0.search(brace["body"]):
+                yield line
+            elif not text.endswith("}"):
+                stack.append(("fail" if failing else "other", "other"))
+        elif _track_if(text, stack):
+            continue
+        elif _EXIT0.search(text) and any(state == "fail" for state, _ in stack):
             yield line
 
 
@@ -153,7 +176,7 @@ _HANDLED = re.compile(r"^\s*(?:if|elif|while|until|!)\s|\|\||&&")
 def unchecked_check(lines: list[ShellLine]) -> ShellLine | None:
     """The first check-tool command whose exit code nothing looks at (not the last command)."""
     for line in lines[:-1]:
-        if _CHECK.search(line.text) and not _HANDLED.search(line.text):
+        if is_check(first_command(line.text)) and not _HANDLED.search(line.text):
             return line
     return None
 
