@@ -145,3 +145,40 @@ def test_real_world_shapes_that_keep_the_teeth_are_green(tmp_path: Path, shape: 
     write_repo(tmp_path, CLEAN_SHAPES[shape])
 
     assert scan(tmp_path).findings == ()
+
+
+SKIPPED = (
+    "import pytest\n\n\n@pytest.mark.skipif(True, reason='windows')\n"
+    "def test_{name}() -> None:\n    assert True\n"
+)
+
+
+def test_a_suppression_moved_to_another_file_is_not_new(tmp_path: Path) -> None:
+    """Splitting a test module moves its skip marks; the count per file rises, nothing is new."""
+    root = branch(
+        tmp_path,
+        {"tests/test_all.py": SKIPPED.format(name="a")},
+        {"tests/test_split.py": SKIPPED.format(name="a")},
+    )
+
+    assert scan(root, base="main").findings == ()
+
+
+def test_a_new_suppression_next_to_a_moved_one_is_reported(tmp_path: Path) -> None:
+    moved_and_new = (
+        SKIPPED.format(name="a")
+        + "\n\n"
+        + SKIPPED.format(name="b")
+        .replace("import pytest\n\n\n", "")
+        .replace("'windows'", "'flaky'")
+    )
+    root = branch(
+        tmp_path,
+        {"tests/test_all.py": SKIPPED.format(name="a")},
+        {"tests/test_split.py": moved_and_new},
+    )
+
+    report = scan(root, base="main")
+
+    assert where(report) == {("QK-INT-074", "tests/test_split.py", 9)}, report.findings
+    assert "0 → 2" in report.findings[0].message

@@ -58,9 +58,10 @@ def file_at(root: Path, commit: str, path: str) -> str | None:
     return done.stdout.decode("utf-8", "replace")
 
 
-def deleted_files(root: Path, commit: str) -> list[str]:
-    """Files that existed at ``commit`` and are deleted in the work tree."""
-    listing = _git(root, "diff", "--name-only", "--no-renames", "--diff-filter=D", "-z", commit)
+def changed_files(root: Path, commit: str, *, deleted_only: bool = False) -> list[str]:
+    """Tracked files that differ between ``commit`` and the work tree (or only the deleted)."""
+    only = ("--diff-filter=D",) if deleted_only else ()
+    listing = _git(root, "diff", "--name-only", "--no-renames", *only, "-z", commit)
     return [name for name in listing.split("\0") if name]
 
 

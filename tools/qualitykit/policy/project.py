@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import yaml
 
-from qualitykit.changes import changed_lines, deleted_files, file_at, merge_base
+from qualitykit.changes import changed_files, changed_lines, file_at, merge_base
 from qualitykit.files import project_files
 
 if TYPE_CHECKING:
@@ -86,7 +86,12 @@ class BaseView:
     @cached_property
     def deleted(self) -> list[str]:
         """Files of the base deleted in the work tree."""
-        return deleted_files(self.root, self.commit)
+        return changed_files(self.root, self.commit, deleted_only=True)
+
+    @cached_property
+    def modified(self) -> list[str]:
+        """Tracked files that differ from the base (deleted ones included), plus untracked ones."""
+        return sorted(set(changed_files(self.root, self.commit)) | set(self.changed))
 
 
 @dataclass
