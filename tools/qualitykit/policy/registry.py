@@ -13,6 +13,7 @@ from qualitykit.policy.rules import (
     integrity_counts,
     integrity_make,
     integrity_pyproject,
+    integrity_settings,
     integrity_shell,
     meta,
 )
@@ -28,6 +29,7 @@ _MODULES = (
     integrity_ci,
     integrity_pyproject,
     integrity_base,
+    integrity_settings,
     integrity_counts,
 )
 
