@@ -433,7 +433,11 @@ BASE_CASES: tuple[BaseCase, ...] = (
     BaseCase(
         "QK-INT-061",
         {WORKFLOW: JOBS},
-        {WORKFLOW: JOBS.split("  lint:", maxsplit=1)[0]},
+        {
+            WORKFLOW: JOBS.split("  lint:", maxsplit=1)[0].replace(
+                "      - run: make test\n", "      - run: make test\n      - run: make lint\n"
+            )
+        },
         {WORKFLOW: JOBS.replace("make lint", "make lint typecheck")},
         WORKFLOW,
         None,
@@ -441,12 +445,33 @@ BASE_CASES: tuple[BaseCase, ...] = (
     ),
     BaseCase(
         "QK-INT-062",
-        {PRE_COMMIT: HOOKS},
-        {PRE_COMMIT: HOOKS.split("      - id: types", maxsplit=1)[0]},
-        {PRE_COMMIT: HOOKS.replace("entry: mypy", "entry: mypy --strict")},
+        {PRE_COMMIT: HOOKS, **make("mypy src")},
+        {PRE_COMMIT: HOOKS.split("      - id: types", maxsplit=1)[0], **make("mypy src")},
+        {PRE_COMMIT: HOOKS.replace("entry: mypy", "entry: mypy --strict"), **make("mypy src")},
         PRE_COMMIT,
         None,
         says=("hook 'types' removed",),
+    ),
+    BaseCase(
+        "QK-INT-068",
+        workflow("ruff check .", "pytest -q"),
+        workflow("ruff check ."),
+        {**workflow("ruff check .", "make test"), **make("pytest -q -n 2")},
+        WORKFLOW,
+        None,
+        says=(
+            "`pytest` no longer runs anywhere (it ran as `pytest -q` in .github/workflows/ci.yml:",
+        ),
+    ),
+    BaseCase(
+        "QK-INT-068",
+        make("ruff check .", "ruff format --check ."),
+        make("ruff check ."),
+        make("ruff check --no-fix .", "ruff format --check --diff ."),
+        "Makefile",
+        None,
+        name="QK-INT-068-subcommand",
+        says=("`ruff format` no longer runs anywhere",),
     ),
     BaseCase(
         "QK-INT-063",

@@ -15,6 +15,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import yaml
+from typing_extensions import override
 
 from qualitykit.changes import changed_files, changed_lines, file_at, merge_base
 from qualitykit.files import project_files
@@ -261,3 +262,27 @@ def dig(document: dict[str, Any], *keys: str) -> dict[str, Any]:
     for key in keys:
         node = cast("dict[str, object]", node).get(key) if isinstance(node, dict) else None
     return cast("dict[str, Any]", node) if isinstance(node, dict) else {}
+
+
+@dataclass
+class BaseProject(PolicyProject):
+    """The project as it was at the base: same rules' view, every file read from git."""
+
+    view: BaseView | None = None
+
+    @classmethod
+    def of(cls, project: PolicyProject) -> BaseProject | None:
+        """The base version of ``project`` (None without a base), built once per project."""
+        base = project.base
+        if base is None:
+            return None
+
+        def build() -> BaseProject:
+            files = sorted(set(project.files) | set(base.deleted))
+            return cls(root=project.root, files=files, view=base)
+
+        return project.memo("base-project", build)
+
+    @override
+    def _read(self, name: str) -> str | None:
+        return self.view.text(name) if self.view is not None else None

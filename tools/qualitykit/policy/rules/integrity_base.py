@@ -12,15 +12,18 @@ from typing_extensions import override
 
 from qualitykit.config import BUILTIN_STEPS
 from qualitykit.policy import yamlnodes as y
+from qualitykit.policy.commands import command_word, is_check, simple_commands
 from qualitykit.policy.project import (
     PRE_COMMIT,
     PYPROJECT,
+    BaseProject,
     as_strings,
     compose_yaml,
     dig,
     parse_toml,
 )
 from qualitykit.policy.rule import Hit, Rule
+from qualitykit.policy.shell import all_shell_lines
 from qualitykit.policy.tomllines import toml_line
 
 if TYPE_CHECKING:
@@ -169,4 +172,53 @@ class JobRemoved(BaseRule):
                 )
 
 
-RULES: tuple[Rule, ...] = (GateStepRemoved(), JobRemoved(), HookRemoved())
+# Tools whose first argument says which check runs: `make lint`, `ruff format`, `qualitykit gate`.
+_SUBCOMMANDS = frozenset({"make", "$MAKE", "ruff", "qualitykit", "pre-commit", "coverage", "nox"})
+
+
+def _check_key(command: str) -> str:
+    word = command_word(command)
+    if word not in _SUBCOMMANDS:
+        return word
+    after = command.split(word, 1)[-1].split()
+    positional = [arg for arg in after if not arg.startswith("-")]
+    return f"{word} {positional[0]}" if positional else word
+
+
+def checks_run(project: PolicyProject) -> dict[str, tuple[str, int, str]]:
+    """Each check the gate or CI runs (tool and subcommand) → where it is first written."""
+    found: dict[str, tuple[str, int, str]] = {}
+    for line in all_shell_lines(project):
+        for command in simple_commands(line.text):
+            if is_check(command):
+                found.setdefault(_check_key(command), (line.file, line.line, command))
+    return found
+
+
+class CheckNoLongerRun(BaseRule):
+    """A check that a Makefile, workflow, gate script or hook ran on the base runs nowhere now.
+
+    Checks are compared by tool (and subcommand, for make, ruff, qualitykit, pre-commit,
+    coverage, nox), wherever they are written: moving `pytest` from a workflow into the
+    Makefile it calls is no removal; dropping the workflow step that ran it is.
+    """
+
+    id = "QK-INT-068"
+    title = "a check the gate or CI ran is no longer run"
+    fix = "keep running the check (or say where it runs now in an allow)"
+
+    @override
+    def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
+        base = BaseProject.of(project)
+        if base is None:
+            return
+        now = checks_run(project)
+        for key, (file, line, command) in sorted(checks_run(base).items()):
+            if key in now:
+                continue
+            where = file if file in project.files else PYPROJECT
+            message = f"`{key}` no longer runs anywhere (it ran as `{command}` in {file}:{line})"
+            yield Hit(where, 1, message)
+
+
+RULES: tuple[Rule, ...] = (GateStepRemoved(), JobRemoved(), HookRemoved(), CheckNoLongerRun())
