@@ -204,6 +204,20 @@ CASES: tuple[Case, ...] = (
         CI_SCRIPT,
         "set +e",
     ),
+    Case(
+        "QK-INT-013",
+        {
+            "tox.ini": "[testenv:tz]\ncommands = {toxinidir}/ci_tools/tz.sh\n",
+            "ci_tools/tz.sh": BASH + "set +e\nmake tarballs\nset -e\n",
+        },
+        {
+            "tox.ini": "[testenv:tz]\ncommands = {toxinidir}/ci_tools/tz.sh\n",
+            "ci_tools/tz.sh": BASH + "make tarballs\n",
+        },
+        "ci_tools/tz.sh",
+        "set +e",
+        name="QK-INT-013-named-by-tox",
+    ),
     Case("QK-INT-014", script("set +o pipefail", "pytest"), script("pytest"), CI_SCRIPT, "set +o"),
     Case(
         "QK-INT-015",

@@ -33,6 +33,11 @@ _MAX_TEXT_BYTES = 2_000_000
 _SHELL_SUFFIXES = (".sh", ".bash")
 _SHELL_NAMES = ("sh", "bash", "dash", "zsh", "ksh")
 _CI_DIRS = (".ci/", "ci/", ".github/scripts/")
+# Files that run scripts without being read as command lines themselves (yet): a script they
+# name is a gate script.
+_OTHER_RUNNERS = frozenset(
+    {"tox.ini", "noxfile.py", ".gitlab-ci.yml", "azure-pipelines.yml", ".travis.yml", "setup.cfg"}
+)
 
 
 def _base_name(name: str) -> str:
@@ -222,15 +227,13 @@ class PolicyProject:
     def gate_scripts(self) -> list[str]:
         """Shell scripts the gate or CI runs.
 
-        Those under a CI directory, and those a Makefile, workflow, pre-commit config or
-        another such script names (transitively).
+        Those under a CI directory, and those a Makefile, workflow, pre-commit config, tox,
+        nox or other CI configuration, or another such script names (transitively).
         """
         scripts = [n for n in self.files if self.is_shell_script(n)]
-        runners = [
-            *self.makefiles,
-            *self.workflows,
-            *([self.pre_commit] if self.pre_commit else []),
-        ]
+        hooks = [self.pre_commit] if self.pre_commit else []
+        others = [name for name in self.files if name in _OTHER_RUNNERS]
+        runners = [*self.makefiles, *self.workflows, *hooks, *others]
         found = [n for n in scripts if n.startswith(_CI_DIRS)]
         pending = runners + found
         while pending:
