@@ -227,6 +227,24 @@ CASES: tuple[Case, ...] = (
         "--exit-zero",
     ),
     Case(
+        "QK-INT-015",
+        pyproject('[tool.qualitykit.steps.ruff-lint]\nargs = ["--exit-zero"]\n'),
+        pyproject('[tool.qualitykit.steps.ruff-lint]\nargs = ["--select", "E"]\n'),
+        "pyproject.toml",
+        "args",
+        name="QK-INT-015-step-args",
+    ),
+    Case(
+        "QK-INT-010",
+        pyproject(
+            '[tool.qualitykit.commands.docs]\ncommand = ["bash", "-c", "make docs || true"]\n'
+        ),
+        pyproject('[tool.qualitykit.commands.docs]\ncommand = ["make", "docs"]\n'),
+        "pyproject.toml",
+        "command =",
+        name="QK-INT-010-command-step",
+    ),
+    Case(
         "QK-INT-016",
         make("git commit --no-verify -m release"),
         make("git commit -m release"),

@@ -1,8 +1,9 @@
 """The shell command lines a gate runs, from every place they are written.
 
-Makefile recipes, shell scripts the gate or CI runs, workflow ``run:`` blocks and pre-commit
-hook entries become :class:`ShellLine` objects (comment stripped, continuations joined, make's
-``$$`` unescaped), so one pattern rule checks them all and reports the line it is written on.
+Makefile recipes, shell scripts the gate or CI runs, workflow ``run:`` blocks, pre-commit
+hook entries and the gate's configured commands and step arguments (pyproject.toml) become
+:class:`ShellLine` objects (comment stripped, continuations joined, make's ``$$`` unescaped),
+so one pattern rule checks them all and reports the line it is written on.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from typing import TYPE_CHECKING
 import yaml
 
 from qualitykit.policy import yamlnodes as y
+from qualitykit.policy.project import PYPROJECT, as_strings, dig
+from qualitykit.policy.tomllines import toml_line
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -156,6 +159,25 @@ def hook_entries(project: PolicyProject) -> list[ShellLine]:
     return found
 
 
+def configured_commands(project: PolicyProject) -> list[ShellLine]:
+    """The gate's configured command steps and built-in steps' extra arguments, as lines."""
+    lines = project.lines(PYPROJECT)
+    found: list[ShellLine] = []
+    qualitykit = project.table("tool", "qualitykit")
+    # Joined with spaces, not re-quoted: a `bash -c "…"` script is read as the shell reads it.
+    for name in dig(qualitykit, "commands"):
+        words = as_strings(dig(qualitykit, "commands", name).get("command"))
+        if words:
+            where = toml_line(lines, f"tool.qualitykit.commands.{name}", "command")
+            found.append(ShellLine(PYPROJECT, where, " ".join(words)))
+    for name in dig(qualitykit, "steps"):
+        args = as_strings(dig(qualitykit, "steps", name).get("args"))
+        if args:
+            where = toml_line(lines, f"tool.qualitykit.steps.{name}", "args")
+            found.append(ShellLine(PYPROJECT, where, f"qualitykit check {name} {' '.join(args)}"))
+    return found
+
+
 def all_shell_lines(project: PolicyProject) -> list[ShellLine]:
     """Every command line the gate or CI runs (cached per project)."""
 
@@ -169,6 +191,7 @@ def all_shell_lines(project: PolicyProject) -> list[ShellLine]:
             for block in workflow_runs(project, name):
                 lines.extend(block.lines)
         lines.extend(hook_entries(project))
+        lines.extend(configured_commands(project))
         return lines
 
     return project.memo("shell-lines", compute)
