@@ -21,54 +21,31 @@ if TYPE_CHECKING:
 _GIT_TIMEOUT_S = 120
 
 
-def _run_git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+def _git(root: Path, *args: str) -> str:
     try:
-        return subprocess.run(  # noqa: S603 - argv list
+        done = subprocess.run(  # noqa: S603 - argv list
             ["git", *args],  # noqa: S607 - git from PATH, as every git tool
             cwd=root,
             capture_output=True,
+            text=True,
             check=False,
             timeout=_GIT_TIMEOUT_S,
         )
     except (OSError, subprocess.TimeoutExpired) as error:
         raise QualityKitError(f"git {args[0]} failed: {error}") from None
-
-
-def _git(root: Path, *args: str) -> str:
-    done = _run_git(root, *args)
     if done.returncode != 0:
-        detail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
+        detail = done.stderr.strip().splitlines()[-1:] or ["no output"]
         raise QualityKitError(f"git {' '.join(args[:2])} failed: {detail[0]}")
-    return done.stdout.decode("utf-8", "surrogateescape")
-
-
-def merge_base(root: Path, base: str) -> str:
-    """The commit where HEAD's history meets ``base`` (exit 2 naming ``base`` when none)."""
-    try:
-        return _git(root, "merge-base", base, "HEAD").strip()
-    except QualityKitError:
-        raise QualityKitError(f"unknown base {base!r}: no merge-base with HEAD") from None
-
-
-def file_at(root: Path, commit: str, path: str) -> str | None:
-    """The text of ``path`` at ``commit`` (None when the file does not exist there)."""
-    done = _run_git(root, "show", f"{commit}:{path}")
-    if done.returncode != 0:
-        return None
-    return done.stdout.decode("utf-8", "replace")
-
-
-def changed_files(root: Path, commit: str, *, deleted_only: bool = False) -> list[str]:
-    """Tracked files that differ between ``commit`` and the work tree (or only the deleted)."""
-    only = ("--diff-filter=D",) if deleted_only else ()
-    listing = _git(root, "diff", "--name-only", "--no-renames", *only, "-z", commit)
-    return [name for name in listing.split("\0") if name]
+    return done.stdout
 
 
 def changed_lines(root: Path, base: str) -> dict[str, frozenset[int]]:
     """Work-tree line numbers added or changed since the merge-base of ``base`` and HEAD."""
-    start = merge_base(root, base)
-    diff = _git(root, "diff", "--no-color", "--no-ext-diff", "--unified=0", "-M", start)
+    try:
+        merge_base = _git(root, "merge-base", base, "HEAD").strip()
+    except QualityKitError:
+        raise QualityKitError(f"unknown base {base!r}: no merge-base with HEAD") from None
+    diff = _git(root, "diff", "--no-color", "--no-ext-diff", "--unified=0", "-M", merge_base)
     try:
         patch = PatchSet.from_string(diff)
     except UnidiffParseError as error:
@@ -86,3 +63,28 @@ def changed_lines(root: Path, base: str) -> dict[str, frozenset[int]]:
             count = len((root / name).read_bytes().splitlines())
             changed.setdefault(name, set()).update(range(1, count + 1))
     return {name: frozenset(lines) for name, lines in changed.items()}
+
+
+# Policy `--base` reads the base version of files. Appended here, after the diff's own code,
+# so that the module's other users are untouched.
+def merge_base(root: Path, base: str) -> str:
+    """The commit where HEAD's history meets ``base`` (exit 2 naming ``base`` when none)."""
+    try:
+        return _git(root, "merge-base", base, "HEAD").strip()
+    except QualityKitError:
+        raise QualityKitError(f"unknown base {base!r}: no merge-base with HEAD") from None
+
+
+def file_at(root: Path, commit: str, path: str) -> str | None:
+    """The text of ``path`` at ``commit`` (None when it does not exist there or is not text)."""
+    try:
+        return _git(root, "show", f"{commit}:{path}")
+    except (QualityKitError, UnicodeDecodeError):
+        return None
+
+
+def changed_files(root: Path, commit: str, *, deleted_only: bool = False) -> list[str]:
+    """Tracked files that differ between ``commit`` and the work tree (or only the deleted)."""
+    only = ("--diff-filter=D",) if deleted_only else ()
+    listing = _git(root, "diff", "--name-only", "--no-renames", *only, "-z", commit, "--")
+    return [name for name in listing.split("\0") if name]
