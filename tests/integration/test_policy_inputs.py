@@ -40,6 +40,7 @@ def test_outside_git_every_file_is_walked(tmp_path: Path) -> None:
     root.mkdir()
     (root / "Makefile").write_text(make("pytest || true")["Makefile"], encoding="utf-8")
     (root / ".venv").mkdir()
+    (root / ".venv" / "pyvenv.cfg").write_text("home = /usr/bin\n", encoding="utf-8")
     (root / ".venv" / "Makefile").write_text("x:\n\t-rm y\n", encoding="utf-8")
 
     assert rules_found(root) == {("QK-INT-010", "Makefile")}
