@@ -671,6 +671,10 @@ CLEAN_SHAPES: dict[str, dict[str, str]] = {
     "exit-1-in-failure-branch": script("if ! pytest; then", "  exit 1", "fi"),
     "workflow-bash-pipe": workflow("pytest | tee log", step="        shell: bash\n"),
     "hook-excludes-some": pre_commit("        exclude: '^(docs|vendor)/'\n"),
+    "manual-hook-run-by-ci": {
+        **pre_commit("        stages: [manual]\n"),
+        **workflow("pre-commit run --all-files --hook-stage manual"),
+    },
     "install-fallback-names-a-tool": script("pip install ruff || pip install --user ruff"),
     "housekeeping-or-true": make("rm -f .coverage || true", "pytest"),
     "github-expression-or": workflow("pytest ${{ inputs.args || '' }}"),

@@ -10,7 +10,7 @@ from typing_extensions import override
 from qualitykit.policy import yamlnodes as y
 from qualitykit.policy.commands import blank_quotes, is_check, last_command
 from qualitykit.policy.rule import Hit, Rule
-from qualitykit.policy.shell import workflow_runs
+from qualitykit.policy.shell import all_shell_lines, workflow_runs
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -180,8 +180,15 @@ class HookExcludesEverything(Rule):
                 )
 
 
+_MANUAL_RUN = re.compile(r"--hook-stage[= ]+manual\b")
+
+
 class HookManualOnly(Rule):
-    """A hook only in the ``manual`` stage never runs on commit, push or in CI's ``run``."""
+    """A hook only in the ``manual`` stage, which nothing runs: the gate never asks for it.
+
+    A gate that runs ``pre-commit run --hook-stage manual`` somewhere (a workflow, the
+    Makefile, a gate script) does run such hooks, and then they are not reported.
+    """
 
     id = "QK-INT-041"
     family = "integrity"
@@ -190,13 +197,16 @@ class HookManualOnly(Rule):
 
     @override
     def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
+        if any(_MANUAL_RUN.search(line.text) for line in all_shell_lines(project)):
+            return
         for hook_id, hook in _hooks(project):
             stages = y.get(hook, "stages")
             if stages is not None and set(y.strings(stages)) == {"manual"}:
                 yield Hit(
                     project.pre_commit or "",
                     y.line_of(stages),
-                    f"hook {hook_id!r} runs only when asked for (stages: [manual])",
+                    f"hook {hook_id!r} runs only when asked for (stages: [manual]), and no "
+                    "`pre-commit run --hook-stage manual` asks",
                 )
 
 
