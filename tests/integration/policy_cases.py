@@ -440,6 +440,7 @@ JOBS = (
     "  test:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: make test\n"
     "  lint:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: make lint\n"
 )
+RUFF_ALL = '[tool.ruff.lint]\nselect = ["ALL"]\n\n[tool.ruff.lint.per-file-ignores]\n'
 MODULE = "import os\n\n\ndef f() -> int:\n    return 1\n"
 
 BASE_CASES: tuple[BaseCase, ...] = (
@@ -535,18 +536,19 @@ BASE_CASES: tuple[BaseCase, ...] = (
     ),
     BaseCase(
         "QK-INT-065",
-        pyproject('[tool.ruff.lint]\nignore = ["D203"]\n'),
-        pyproject('[tool.ruff.lint]\nignore = ["D203", "E501"]\n'),
-        pyproject("[tool.ruff.lint]\nignore = []\n"),
+        pyproject('[tool.ruff.lint]\nselect = ["E", "D"]\nignore = ["D203"]\n'),
+        pyproject('[tool.ruff.lint]\nselect = ["E", "D"]\nignore = ["D203", "E501"]\n'),
+        # Ignoring what was never selected is no weakening (DTZ is not D, BLE is not B).
+        pyproject('[tool.ruff.lint]\nselect = ["E", "D"]\nignore = ["D203", "DTZ001", "BLE001"]\n'),
         "pyproject.toml",
         "ignore",
         says=("grew by ['E501']",),
     ),
     BaseCase(
         "QK-INT-065",
-        pyproject('[tool.ruff.lint.per-file-ignores]\n"tests/**" = ["S101"]\n'),
-        pyproject('[tool.ruff.lint.per-file-ignores]\n"tests/**" = ["S101", "ANN"]\n'),
-        pyproject('[tool.ruff.lint.per-file-ignores]\n"tests/**" = ["S101"]\n"docs/**" = []\n'),
+        pyproject(RUFF_ALL + '"tests/**" = ["S101"]\n'),
+        pyproject(RUFF_ALL + '"tests/**" = ["S101", "ANN"]\n'),
+        pyproject(RUFF_ALL + '"tests/**" = ["S101"]\n"docs/**" = []\n'),
         "pyproject.toml",
         "tests/**",
         name="QK-INT-065-per-file",

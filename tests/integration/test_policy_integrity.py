@@ -182,3 +182,35 @@ def test_a_new_suppression_next_to_a_moved_one_is_reported(tmp_path: Path) -> No
 
     assert where(report) == {("QK-INT-074", "tests/test_split.py", 9)}, report.findings
     assert "0 → 2" in report.findings[0].message
+
+
+def test_suppressions_in_code_the_project_does_not_check_are_not_counted(tmp_path: Path) -> None:
+    """pip vendors packages (ruff's extend-exclude), black keeps formatter test data
+    (pre-commit's exclude): their `# noqa` and `# type: ignore` suppress nothing."""
+    config = {
+        "pyproject.toml": '[project]\nname = "x"\n\n[tool.ruff]\nextend-exclude = ["_vendor"]\n',
+        ".pre-commit-config.yaml": "exclude: ^tests/data/\nrepos: []\n",
+    }
+    root = branch(
+        tmp_path,
+        config,
+        {
+            **config,
+            "src/pkg/_vendor/lib.py": "import os  # noqa: F401\n",
+            "tests/data/case.py": "x: int = ''  # type: ignore\n",
+        },
+    )
+
+    assert scan(root, base="main").findings == ()
+
+
+def test_a_mypy_flag_dropped_while_strict_stays_on_is_no_weakening(tmp_path: Path) -> None:
+    """black removed `strict_bytes = true` when mypy 2 made it a default; strict stayed on."""
+    before = '[project]\nname = "x"\n\n[tool.mypy]\nstrict = true\nstrict_bytes = true\n'
+    root = branch(
+        tmp_path,
+        {"pyproject.toml": before},
+        {"pyproject.toml": before.replace("strict_bytes = true\n", "")},
+    )
+
+    assert scan(root, base="main").findings == ()

@@ -13,12 +13,16 @@ import io
 import re
 import tokenize
 from collections import Counter
+from fnmatch import fnmatch
 from typing import TYPE_CHECKING
 
+import pathspec
 from typing_extensions import override
 
 from qualitykit.fingerprints import normalise_code_line
+from qualitykit.policy import yamlnodes as y
 from qualitykit.policy.allows import text_allows
+from qualitykit.policy.project import as_strings
 from qualitykit.policy.rule import Hit, Rule
 
 if TYPE_CHECKING:
@@ -61,6 +65,40 @@ def skip_lines(text: str) -> list[int]:
     return found
 
 
+def _pre_commit_exclude(project: PolicyProject) -> re.Pattern[str] | None:
+    if project.pre_commit is None:
+        return None
+    text = y.scalar(y.get(project.yaml_node(project.pre_commit), "exclude"))
+    try:
+        return re.compile(text) if text else None
+    except re.error:
+        return None
+
+
+def declared_unchecked(project: PolicyProject, *, coverage: bool) -> Callable[[str], bool]:
+    """Whether the project declares a file not its own code to check.
+
+    Ruff's `exclude` and `extend-exclude`, pre-commit's top-level `exclude` and, with
+    ``coverage``, coverage's `omit`: a suppression in a vendored module or in a formatter's
+    test data suppresses nothing.
+    """
+    ruff = project.table("tool", "ruff")
+    globs = [*as_strings(ruff.get("exclude")), *as_strings(ruff.get("extend-exclude"))]
+    spec = pathspec.GitIgnoreSpec.from_lines(glob.removeprefix("./") for glob in globs)
+    omitted: object = project.table("tool", "coverage", "run").get("omit") if coverage else None
+    omit = [omitted] if isinstance(omitted, str) else as_strings(omitted)
+    excluded = _pre_commit_exclude(project)
+
+    def unchecked(name: str) -> bool:
+        return (
+            spec.match_file(name)
+            or (excluded is not None and excluded.search(name) is not None)
+            or any(fnmatch(name, pattern) for pattern in omit)
+        )
+
+    return unchecked
+
+
 class SuppressionCount(Rule):
     """One kind of suppression, counted per changed Python file against the base."""
 
@@ -97,7 +135,8 @@ class SuppressionCount(Rule):
         base = project.base
         if base is None:
             return
-        files = [name for name in base.modified if name.endswith(_PYTHON)]
+        unchecked = declared_unchecked(project, coverage=self.id == "QK-INT-073")
+        files = [n for n in base.modified if n.endswith(_PYTHON) and not unchecked(n)]
         before = {name: self._texts(name, base.text(name)) for name in files}
         after = {name: self._texts(name, project.text(name)) for name in files}
         # A suppressed line that left one file and arrived in another moved (tests split into

@@ -5,6 +5,7 @@ Each finding says what changed, from what to what.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
@@ -104,8 +105,39 @@ class MutationLowered(BaseRule):
 _codes = as_strings
 
 
+_RUFF_DEFAULT_SELECT = ("E4", "E7", "E9", "F")
+
+
+def _selected(lint: dict[str, Any]) -> list[str]:
+    """The rule prefixes a ruff lint table selects (ruff's default when it names none)."""
+    select = _codes(lint["select"]) if "select" in lint else list(_RUFF_DEFAULT_SELECT)
+    return [*select, *_codes(lint.get("extend-select"))]
+
+
+_CODE = re.compile(r"^([A-Z]+)(\d*)$")
+
+
+def _selects(selector: str, code: str) -> bool:
+    """Whether a ruff selector (`B`, `PLR09`, `ALL`) covers a code: same linter, number prefix."""
+    if "ALL" in {selector, code}:
+        return True
+    wanted, given = _CODE.match(selector), _CODE.match(code)
+    if wanted is None or given is None:
+        return selector == code
+    return wanted[1] == given[1] and given[2].startswith(wanted[2])
+
+
+def _newly_ignored(codes: list[str], before: list[str], selection: list[str]) -> list[str]:
+    """Codes ignored now and not before that the base did select (ignoring others is moot)."""
+    return [
+        code
+        for code in codes
+        if code not in before and any(_selects(selector, code) for selector in selection)
+    ]
+
+
 class RuffIgnoresGrown(BaseRule):
-    """ruff rules newly ignored (globally or per file) or dropped from select."""
+    """ruff rules the base selected, newly ignored (globally or per file) or dropped from select."""
 
     id = "QK-INT-065"
     title = "ruff ignore lists grown"
@@ -118,8 +150,9 @@ class RuffIgnoresGrown(BaseRule):
             return
         base, now = ruff_lint(pair[0]), ruff_lint(pair[1])
         lines = project.lines(PYPROJECT)
+        selection = _selected(base)
         for key in ("ignore", "extend-ignore"):
-            added = [code for code in _codes(now.get(key)) if code not in _codes(base.get(key))]
+            added = _newly_ignored(_codes(now.get(key)), _codes(base.get(key)), selection)
             if added:
                 line = toml_line(lines, "tool.ruff.lint", key)
                 yield Hit(
@@ -135,7 +168,7 @@ class RuffIgnoresGrown(BaseRule):
         for key in ("per-file-ignores", "extend-per-file-ignores"):
             before, after = dig(base, key), dig(now, key)
             for pattern, codes in after.items():
-                added = [code for code in _codes(codes) if code not in _codes(before.get(pattern))]
+                added = _newly_ignored(_codes(codes), _codes(before.get(pattern)), selection)
                 if added:
                     line = toml_line(lines, f"tool.ruff.lint.{key}", pattern)
                     yield Hit(
@@ -183,7 +216,11 @@ class MypyWeakened(BaseRule):
         base, now = dig(pair[0], "tool", "mypy"), dig(pair[1], "tool", "mypy")
         lines = project.lines(PYPROJECT)
         for key, value in base.items():
-            if value is True and key.startswith(_MYPY_STRICT) and now.get(key) is not True:
+            # A flag removed while `strict` stays on is one strict mode (or mypy's default)
+            # already sets: mypy 2 made several of them defaults and deprecated the flags.
+            removed_under_strict = key not in now and now.get("strict") is True
+            weakened = now.get(key) is not True and not removed_under_strict
+            if value is True and key.startswith(_MYPY_STRICT) and weakened:
                 yield Hit(
                     PYPROJECT,
                     toml_line(lines, "tool.mypy", key),
