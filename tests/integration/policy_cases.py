@@ -677,6 +677,7 @@ CLEAN_SHAPES: dict[str, dict[str, str]] = {
         **pre_commit("        stages: [manual]\n"),
         **workflow("pre-commit run --all-files --hook-stage manual"),
     },
+    "commit-message-mentions-a-flag": script('git commit -m "docs: explain -n and --no-verify"'),
     "install-fallback-names-a-tool": script("pip install ruff || pip install --user ruff"),
     "housekeeping-or-true": make("rm -f .coverage || true", "pytest"),
     "github-expression-or": workflow("pytest ${{ inputs.args || '' }}"),

@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING
 
 from typing_extensions import override
 
-from qualitykit.policy.commands import BENIGN, command_word, first_command, is_check, last_command
+from qualitykit.policy.commands import (
+    BENIGN,
+    blank_quotes,
+    command_word,
+    first_command,
+    is_check,
+    last_command,
+)
 from qualitykit.policy.rule import Hit, Rule
 from qualitykit.policy.shell import ShellLine, all_shell_lines, script_lines, workflow_runs
 
@@ -31,6 +38,9 @@ class ShellPattern(Rule):
 
     family = "integrity"
 
+    # Matches inside quoted strings count: `bash -c "ruff --exit-zero"` runs the flag.
+    in_quotes = True
+
     def __init__(self, rule_id: str, title: str, pattern: str, message: str, fix: str) -> None:
         """A rule reporting each command line ``pattern`` matches, with ``message``."""
         self.id = rule_id
@@ -46,13 +56,19 @@ class ShellPattern(Rule):
     @override
     def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
         for line in all_shell_lines(project):
-            match = self.pattern.search(line.text)
+            match = self.pattern.search(line.text if self.in_quotes else blank_quotes(line.text))
             if match is not None and not self.exempt(line, match):
                 yield Hit(
                     line.file,
                     line.line,
                     self.message.format(match=match.group(0).strip(), text=line.text),
                 )
+
+
+class FlagPattern(ShellPattern):
+    """A pattern of flags, never inside a quoted string (a commit message saying "-n")."""
+
+    in_quotes = False
 
 
 class SetPlusE(ShellPattern):
@@ -265,7 +281,7 @@ RULES: tuple[Rule, ...] = (
         "`--exit-zero` makes the check pass whatever it finds: `{text}`",
         "remove --exit-zero",
     ),
-    ShellPattern(
+    FlagPattern(
         "QK-INT-016",
         "git hooks bypassed (`--no-verify`, `git commit -n`)",
         r"--no-verify\b|\bgit\s+commit\b[^|;&]*\s-n\b",
