@@ -29,7 +29,7 @@ MUTATION_BASE ?= origin/main
 FAST_SUITES := tests/unit tests/integration tests/regression
 
 .PHONY: help install quality ruff-format ruff-lint mypy pyright vulture actionlint zizmor makefile
-.PHONY: coverage badge badge-check ratchet mutation mutation-changed
+.PHONY: policy coverage badge badge-check ratchet mutation mutation-changed
 .PHONY: summary test test-slow unit integration regression e2e benchmark format hooks lock clean
 
 help: ## List the targets
@@ -64,6 +64,8 @@ actionlint: $(SYNCED) ## Gate step: actionlint on .github/workflows
 zizmor: $(SYNCED) ## Gate step: zizmor --offline on .github/workflows
 	$(RUN) qualitykit check $@
 makefile: $(SYNCED) ## Gate step: this Makefile (mbake format check, make parse)
+	$(RUN) qualitykit check $@
+policy: $(SYNCED) ## Gate step: repository policies (the gate-integrity self-audit)
 	$(RUN) qualitykit check $@
 coverage: $(SYNCED) ## Gate step: the suite under coverage (branch), floors per group, ratchet
 	$(RUN) qualitykit check coverage

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import yaml
 
-from e2e.fixture_repo import CORE, VENV_BIN, VENV_PYTHON, Run
+from e2e.fixture_repo import CORE, MAKEFILE, VENV_BIN, VENV_PYTHON, Run
 
 if TYPE_CHECKING:
     from e2e.fixture_repo import FixtureRepo
@@ -156,3 +156,28 @@ def test_push_runs_the_gate(hooked: FixtureRepo, tmp_path: Path) -> None:
     assert accepted.returncode == 0, accepted.explain()
     assert hook_verdict(accepted, "make quality (the full gate)") == "Passed", accepted.explain()
     assert hooked.git("ls-remote", "origin", "refs/heads/main").split()[0] == head(hooked)
+
+
+POLICY_HOOK = "qualitykit policy (staged files)"
+
+
+def test_commit_that_weakens_the_gate_is_rejected_by_the_policy_hook(hooked: FixtureRepo) -> None:
+    """The commit stage runs the policy on the staged files only, through pre-commit itself."""
+    before = head(hooked)
+    makefile = MAKEFILE.replace(
+        "\t$(PYTHON) -m qualitykit gate\n", "\t$(PYTHON) -m qualitykit gate || true\n"
+    )
+
+    run = commit(hooked, "Makefile", makefile)
+
+    assert run.returncode != 0, run.explain()
+    assert hook_verdict(run, POLICY_HOOK) == "Failed", run.explain()
+    assert "Makefile:10: QK-INT-010" in run.output, run.explain()
+    assert head(hooked) == before
+
+
+def test_policy_hook_passes_a_clean_commit(hooked: FixtureRepo) -> None:
+    run = commit(hooked, "src/pkg/core.py", CLEAN_EDIT_CORE)
+
+    assert run.returncode == 0, run.explain()
+    assert hook_verdict(run, POLICY_HOOK) == "Passed", run.explain()

@@ -105,3 +105,28 @@ def changed_lines(root: Path, base: str) -> dict[str, frozenset[int]]:
             count = len((root / name).read_bytes().splitlines())
             changed.setdefault(name, set()).update(range(1, count + 1))
     return {name: frozenset(lines) for name, lines in changed.items()}
+
+
+# Policy `--base` reads the base version of files. Appended here, after the diff's own code,
+# so that the module's other users are untouched.
+def merge_base(root: Path, base: str) -> str:
+    """The commit where HEAD's history meets ``base`` (exit 2 naming ``base`` when none)."""
+    try:
+        return _git(root, "merge-base", base, "HEAD").strip()
+    except QualityKitError:
+        raise QualityKitError(f"unknown base {base!r}: no merge-base with HEAD") from None
+
+
+def file_at(root: Path, commit: str, path: str) -> str | None:
+    """The text of ``path`` at ``commit`` (None when it does not exist there or is not text)."""
+    try:
+        return _git(root, "show", f"{commit}:{path}")
+    except (QualityKitError, UnicodeDecodeError):
+        return None
+
+
+def changed_files(root: Path, commit: str, *, deleted_only: bool = False) -> list[str]:
+    """Tracked files that differ between ``commit`` and the work tree (or only the deleted)."""
+    only = ("--diff-filter=D",) if deleted_only else ()
+    listing = _git(root, "diff", "--name-only", "--no-renames", *only, "-z", commit, "--")
+    return [name for name in listing.split("\0") if name]

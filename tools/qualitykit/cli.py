@@ -117,6 +117,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--hook", action="store_true", help="exit 1 when the badge had to change (pre-push)"
     )
     _add_mutation(commands.add_parser("mutation", help="mutation testing (cosmic-ray operators)"))
+    policy = commands.add_parser("policy", help="repository policies (gate integrity, …)")
+    _add_common(policy)
+    policy.add_argument("--base", default=None, help="also compare with this git ref")
+    policy.add_argument("--json", action="store_true", help="print the PolicyReport JSON")
+    policy.add_argument("files", nargs="*", help="check only these files (e.g. staged ones)")
     return parser
 
 
@@ -234,6 +239,13 @@ def _mutation(args: argparse.Namespace) -> int:
     )
 
 
+def _policy(args: argparse.Namespace) -> int:
+    # qualitykit: allow[QK-INT-070] each command is imported only when it runs, as above
+    from qualitykit.commands import policy  # noqa: PLC0415
+
+    return policy.run(args.root, args.files, base=args.base, as_json=args.json)
+
+
 _HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "gate": _gate,
     "check": _check,
@@ -241,6 +253,7 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "steps": _steps,
     "coverage": _coverage,
     "mutation": _mutation,
+    "policy": _policy,
 }
 
 

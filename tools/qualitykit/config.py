@@ -29,6 +29,7 @@ from qualitykit.config_values import (
     show,
 )
 from qualitykit.errors import ConfigError
+from qualitykit.policy.config import PolicyConfig
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -47,6 +48,7 @@ BUILTIN_STEPS: tuple[str, ...] = (
     "actionlint",
     "zizmor",
     "makefile",
+    "policy",
     "coverage",
     "badge",
 )
@@ -180,6 +182,7 @@ class Config(_Section):
     )
     coverage: CoverageConfig = Field(default_factory=CoverageConfig)
     mutation: MutationConfig = Field(default_factory=MutationConfig)
+    policy: PolicyConfig = Field(default_factory=PolicyConfig)
 
     @model_validator(mode="after")
     def _known_names(self) -> Config:

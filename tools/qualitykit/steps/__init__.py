@@ -11,6 +11,7 @@ from qualitykit.steps.command import Command
 from qualitykit.steps.coverage import Coverage
 from qualitykit.steps.makefile import Makefile
 from qualitykit.steps.mypy import Mypy
+from qualitykit.steps.policy import Policy
 from qualitykit.steps.pyright import Pyright
 from qualitykit.steps.pytest import PytestSuite
 from qualitykit.steps.ruff import RuffFormat, RuffLint
@@ -34,6 +35,7 @@ def builtin_steps(config: Config) -> dict[str, Step]:
         Actionlint(),
         Zizmor(),
         Makefile(),
+        Policy(config.policy.base),
         Coverage(config.coverage.tests),
         Badge(),
     ]

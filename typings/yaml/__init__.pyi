@@ -1,0 +1,28 @@
+# The part of PyYAML qualitykit uses (PyYAML ships no types): composing into nodes with marks.
+from typing import Any
+
+class Mark:
+    line: int
+    column: int
+
+class Node:
+    tag: str
+    value: Any
+    start_mark: Mark
+    end_mark: Mark
+
+class ScalarNode(Node):
+    value: str
+    style: str | None
+
+class SequenceNode(Node):
+    value: list[Node]
+
+class MappingNode(Node):
+    value: list[tuple[Node, Node]]
+
+class YAMLError(Exception): ...
+class SafeLoader: ...
+
+# Called as compose(text, Loader=SafeLoader); the keyword keeps the stub free of a naming noqa.
+def compose(stream: str, **loader: type[SafeLoader]) -> Node | None: ...
