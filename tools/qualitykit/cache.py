@@ -16,6 +16,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
 
 from qualitykit.atomic import write_text_atomic
+from qualitykit.fastpath import own_code
 from qualitykit.results import Status, StepResult
 from qualitykit.state import read_model
 from qualitykit.steps.base import LOCK_ALL
@@ -50,11 +51,19 @@ def tool_versions(step: Step, ctx: StepContext) -> dict[str, str]:
     return versions
 
 
+@cache
+def _own_code_digest() -> str:
+    encoded = json.dumps(own_code(), sort_keys=True).encode()
+    return hashlib.sha256(encoded).hexdigest()
+
+
 def cache_key(step: Step, ctx: StepContext, argv: list[str], inputs: list[str]) -> str:
     """The content hash that decides whether ``step``'s last PASS can be reused."""
     payload = {
         "schema": _KEY_SCHEMA,
-        "qualitykit": _installed_version("qualitykit"),
+        # Its code, not its version: adapters and the policy rules are qualitykit's code, and
+        # an edit to them (a dev install) must not reuse a verdict they gave before.
+        "qualitykit": _own_code_digest(),
         "python": sys.version,
         "step": step.name,
         "argv": argv,

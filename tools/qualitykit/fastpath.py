@@ -47,7 +47,8 @@ def _installed_state() -> dict[str, list[str]]:
     return state
 
 
-def _own_code() -> dict[str, str]:
+def own_code() -> dict[str, str]:
+    """The modules of this package (the adapters and rules steps run): name → content digest."""
     package = Path(__file__).parent
     return {
         path.relative_to(package).as_posix(): _digest_file(path)
@@ -67,7 +68,7 @@ def fingerprint(root: Path, selection: str, env_vars: list[str]) -> str:
         "python": [sys.version, sys.executable],
         "env": {name: os.environ.get(name) for name in sorted(env_vars)},
         "installed": _installed_state(),
-        "qualitykit": _own_code(),
+        "qualitykit": own_code(),
     }
     digest.update(json.dumps(context, sort_keys=True).encode())
     return digest.hexdigest()
