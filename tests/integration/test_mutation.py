@@ -14,6 +14,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pytest
+
 from integration.mutation_fixtures import (
     CALC_TESTS,
     MUTATION_CONFIG,
@@ -250,6 +252,7 @@ def _decided(repo: Repo) -> set[str]:
     return {job for job, test in _stored(repo).items() if test in {"KILLED", "SURVIVED"}}
 
 
+@pytest.mark.slow  # a real mutation run killed or restarted mid-way: 25-70 s
 def test_sigkill_at_random_moments_leaves_the_tree_alone_and_resumes_to_the_same_result(
     repo: Repo,
 ) -> None:
@@ -382,6 +385,7 @@ def test_report_without_a_run_is_a_usage_error(repo: Repo) -> None:
     assert "no mutation result yet" in run.stderr
 
 
+@pytest.mark.slow  # a real mutation run killed or restarted mid-way: 25-70 s
 def test_a_mutant_that_never_ends_is_a_timeout_apart_from_the_score(repo: Repo) -> None:
     repo.write(
         "src/pkg/loop.py",

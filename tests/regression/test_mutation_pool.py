@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import pytest
+
 from integration.mutation_fixtures import (
     MUTATION_CONFIG,
     make_calc,
@@ -65,6 +67,7 @@ def _project(repo: Repo, signal_name: str, config: str = MUTATION_CONFIG) -> Non
     make_calc(repo, config=config, tests=_WORKER_TESTS % signal_name)
 
 
+@pytest.mark.slow  # a real mutation run killed or restarted mid-way: 25-70 s
 def test_a_worker_killed_mid_mutant_leaves_no_mutant_for_its_replacement(repo: Repo) -> None:
     """A worker SIGKILLed with a mutant written in its copy: the copy is restored first.
 
