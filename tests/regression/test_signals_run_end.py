@@ -12,7 +12,7 @@ import sys
 from typing import TYPE_CHECKING
 
 import qualitykit
-from qualitykit.runner import run_process
+from qualitykit.processes import run_process
 
 if TYPE_CHECKING:
     from conftest import Repo

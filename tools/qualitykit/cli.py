@@ -268,7 +268,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"qualitykit: error: {error}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt as error:
-        # By now the runner's cleanup has ended every step (see interrupts, runner.LIVE).
+        # By now the runner's cleanup has ended every step (see interrupts, processes.LIVE).
         if isinstance(error, interrupts.Interrupted):
             stop = error
         else:  # raised by code, not by our handler: Ctrl-C all the same
