@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from qualitykit.config import BUILTIN_STEPS
+from qualitykit.config_table import BUILTIN_STEPS
 
 VENV_PYTHON = sys.executable
 VENV_BIN = Path(sys.executable).parent

@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from qualitykit.config import BUILTIN_STEPS, Config, parse_config
+from qualitykit.config import Config, parse_config
+from qualitykit.config_table import BUILTIN_STEPS
 from qualitykit.errors import QualityKitError
 from qualitykit.steps import builtin_steps, resolve
 from qualitykit.steps.base import StepContext

@@ -5,9 +5,7 @@ Every error names the file and the key, in one line, and ends the command with e
 
 from __future__ import annotations
 
-import re
-import tomllib
-from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -19,6 +17,14 @@ from pydantic import (
     model_validator,
 )
 
+from qualitykit.config_table import (
+    BUILTIN_STEPS,
+    MAX_NAME,
+    PYPROJECT,
+    describe,
+    read_table,
+    show,
+)
 from qualitykit.config_values import (
     check_file_path,
     check_glob,
@@ -26,7 +32,6 @@ from qualitykit.config_values import (
     check_root_path,
     check_text,
     check_word,
-    show,
 )
 from qualitykit.errors import ConfigError
 from qualitykit.policy.config import PolicyConfig
@@ -34,31 +39,12 @@ from qualitykit.policy.config import PolicyConfig
 if TYPE_CHECKING:
     from pathlib import Path
 
-PYPROJECT = "pyproject.toml"
-
-# The built-in steps, in the order the summary shows them. steps/__init__.py registers one
-# module per name; a unit test keeps the two in step.
-BUILTIN_STEPS: tuple[str, ...] = (
-    "ruff-format",
-    "ruff-lint",
-    "mypy",
-    "pyright",
-    "vulture",
-    "regression",
-    "actionlint",
-    "zizmor",
-    "makefile",
-    "policy",
-    "coverage",
-    "badge",
-)
 
 # Ranges checked at load time, so that no value that passed validation crashes a step later
 # (an infinite or 1e308 s timeout overflows the clock arithmetic).
 MAX_TIMEOUT_S = 7 * 24 * 3600.0
 MAX_PARALLEL = 1024
 MAX_ITEMS = 256
-MAX_NAME = 64
 
 # Strict types: TOML's `true` is not a 1-second timeout, "10" is not a number, 0 is not false.
 # An integer where a float is expected is fine (`timeout = 60`).
@@ -226,59 +212,21 @@ class Config(_Section):
         return self.steps.get(step, StepSettings())
 
 
-_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
-
-
-def _key(part: str | int) -> str:
-    # A TOML key may hold a newline or be huge: quote it so the error stays one readable line.
-    text = str(part)
-    return text if _BARE_KEY.match(text) and len(text) <= MAX_NAME else show(text)
-
-
-def _describe(error: ValidationError) -> str:
-    first = error.errors()[0]
-    # A dict key that fails validation has the pseudo-part "[key]" in its location.
-    parts = [_key(part) for part in first["loc"] if part not in {"__root__", "[key]"}]
-    if first["type"] == "extra_forbidden":
-        table = "[tool.qualitykit" + "".join(f".{part}" for part in parts[:-1]) + "]"
-        return f"unknown key {show(str(first['loc'][-1]))} in {table}"
-    table = "[tool.qualitykit" + "".join(f".{part}" for part in parts) + "]"
-    message = str(first["msg"]).removeprefix("Value error, ")
-    return f"{table}: {message}"
-
-
 def parse_config(data: dict[str, Any], source: str) -> Config:
     """Validate the ``[tool.qualitykit]`` table; ``source`` names the file in errors."""
     try:
         return Config.model_validate(data)
     except ValidationError as error:
-        raise ConfigError(f"{source}: {_describe(error)}") from None
+        raise ConfigError(f"{source}: {describe(error)}") from None
 
 
 def load_config(root: Path) -> Config:
     """Read ``[tool.qualitykit]`` from ``root/pyproject.toml`` (defaults when there is none)."""
-    path = root / PYPROJECT
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    table = read_table(root)
+    if table is None:
         return Config(source=_default_source(root))
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{path}: cannot read: {error}") from None
-    try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: invalid TOML: {error}") from None
-    except RecursionError:
-        raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
-    tool: object = document.get("tool", {})
-    if not isinstance(tool, dict):
-        raise ConfigError(f"{path}: [tool] must be a table")
-    table: object = cast("dict[str, object]", tool).get("qualitykit", {})
-    if not isinstance(table, dict):
-        raise ConfigError(f"{path}: [tool.qualitykit] must be a table")
-    data = cast("dict[str, Any]", table)
-    data = {"source": list(_default_source(root)), **data}
-    return parse_config(data, str(path))
+    data = {"source": list(_default_source(root)), **table}
+    return parse_config(data, str(root / PYPROJECT))
 
 
 def _default_source(root: Path) -> tuple[str, ...]:

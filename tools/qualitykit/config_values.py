@@ -13,22 +13,15 @@ from pathlib import PurePosixPath
 
 import pathspec
 
+from qualitykit.config_table import show
 from qualitykit.files import STATE_DIR
 
 # Linux caps one argument at 128 kB (MAX_ARG_STRLEN) and all of argv + environment at ~2 MB;
 # no path, pattern or option needs more than a few hundred characters.
 MAX_STRING = 4096
-_SHOWN = 40
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # Where qualitykit keeps its state and git its repository: never a configured file.
 _RESERVED = frozenset({STATE_DIR, ".git"})
-
-
-def show(value: str) -> str:
-    """``value`` quoted for a one-line message, cut to a readable length."""
-    if len(value) <= _SHOWN:
-        return repr(value)
-    return f"{value[:_SHOWN]!r}... ({len(value)} characters)"
 
 
 def check_text(value: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from qualitykit.config import BUILTIN_STEPS
+from qualitykit.config_table import BUILTIN_STEPS
 from qualitykit.steps import resolve
 from qualitykit.workspace import Workspace
 

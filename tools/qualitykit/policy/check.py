@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from qualitykit.config import load_config
 from qualitykit.errors import QualityKitError
 from qualitykit.files import find_root
+from qualitykit.policy.config import load_policy_config
 from qualitykit.policy.engine import run_policy
 from qualitykit.policy.project import PolicyProject
 
@@ -35,7 +35,7 @@ def check(start: Path, *, files: tuple[str, ...] = (), base: str | None = None) 
     configured one) adds the comparisons with that ref. 0 files checked is an error.
     """
     root = find_root(start)
-    config = load_config(root).policy
+    config = load_policy_config(root)
     project = PolicyProject.load(root, only=files, base=base or config.base)
     report = run_policy(project, config)
     if report.files == 0:

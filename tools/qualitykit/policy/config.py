@@ -13,9 +13,15 @@ exclude = ["scripts/legacy/*.sh"]  # files this rule skips (gitignore-style)
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from qualitykit.config_table import PYPROJECT, describe, read_table
+from qualitykit.errors import ConfigError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def _kebab(name: str) -> str:
@@ -41,3 +47,16 @@ class PolicyConfig(BaseModel):
 
         validate(self)
         return self
+
+
+def load_policy_config(root: Path) -> PolicyConfig:
+    """``[tool.qualitykit.policy]`` of ``root``, validated alone (exit 2 naming what is wrong).
+
+    The rest of ``[tool.qualitykit]`` is not validated here: the commit-stage check must not
+    pay for building every step's models; the gate validates the whole table before it runs.
+    """
+    table = read_table(root) or {}
+    try:
+        return PolicyConfig.model_validate(table.get("policy", {}))
+    except ValidationError as error:
+        raise ConfigError(f"{root / PYPROJECT}: {describe(error, within=('policy',))}") from None

@@ -18,6 +18,7 @@ import yaml
 from typing_extensions import override
 
 from qualitykit.changes import changed_files, changed_lines, file_at, merge_base
+from qualitykit.config_table import PYPROJECT as PYPROJECT  # re-exported: the rules read it here
 from qualitykit.files import project_files
 
 if TYPE_CHECKING:
@@ -28,7 +29,6 @@ _T = TypeVar("_T")
 
 MAKEFILES = ("Makefile", "GNUmakefile", "makefile", "*.mk")
 PRE_COMMIT = ".pre-commit-config.yaml"
-PYPROJECT = "pyproject.toml"
 _MAX_TEXT_BYTES = 2_000_000
 _SHELL_SUFFIXES = (".sh", ".bash")
 _SHELL_NAMES = ("sh", "bash", "dash", "zsh", "ksh")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from qualitykit.config import BUILTIN_STEPS
+from qualitykit.config_table import BUILTIN_STEPS
 from qualitykit.errors import QualityKitError
 from qualitykit.steps.badge import Badge
 from qualitykit.steps.command import Command

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from typing_extensions import override
 
-from qualitykit.config import PYPROJECT
+from qualitykit.config_table import PYPROJECT
 from qualitykit.coverage import freshness, measure, ratchet
 from qualitykit.errors import ConfigError, ToolOutputError
 from qualitykit.results import Finding, Status

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from typing_extensions import override
 
-from qualitykit.config import BUILTIN_STEPS
+from qualitykit.config_table import BUILTIN_STEPS
 from qualitykit.policy import yamlnodes as y
 from qualitykit.policy.commands import command_word, is_check, simple_commands
 from qualitykit.policy.project import (
