@@ -18,7 +18,7 @@ import yaml
 from typing_extensions import override
 
 from qualitykit.changes import changed_files, changed_lines, file_at, merge_base
-from qualitykit.config_table import PYPROJECT as PYPROJECT  # re-exported: the rules read it here
+from qualitykit.config_table import PYPROJECT
 from qualitykit.files import project_files
 
 if TYPE_CHECKING:

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 
 import yaml
 
+from qualitykit.config_table import PYPROJECT
 from qualitykit.policy import yamlnodes as y
-from qualitykit.policy.project import PYPROJECT, as_strings, dig
+from qualitykit.policy.project import as_strings, dig
 from qualitykit.policy.tomllines import toml_line
 
 if TYPE_CHECKING:

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 from typing_extensions import override
 
-from qualitykit.policy.project import PYPROJECT, as_strings, dig
+from qualitykit.config_table import PYPROJECT
+from qualitykit.policy.project import as_strings, dig
 from qualitykit.policy.rule import Hit, Rule
 from qualitykit.policy.tomllines import toml_line
 
