@@ -10,12 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 from typing_extensions import override
 
-from qualitykit.config_table import BUILTIN_STEPS
+from qualitykit.config_table import BUILTIN_STEPS, PYPROJECT
 from qualitykit.policy import yamlnodes as y
 from qualitykit.policy.commands import command_word, is_check, simple_commands
 from qualitykit.policy.project import (
     PRE_COMMIT,
-    PYPROJECT,
     BaseProject,
     as_strings,
     compose_yaml,

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 from typing_extensions import override
 
-from qualitykit.policy.project import PYPROJECT, as_list, as_strings, dig
+from qualitykit.config_table import PYPROJECT
+from qualitykit.policy.project import as_list, as_strings, dig
 from qualitykit.policy.rule import Hit, Rule
 from qualitykit.policy.rules.integrity_base import BaseRule, number, pyprojects
 from qualitykit.policy.rules.integrity_pyproject import ruff_lint
