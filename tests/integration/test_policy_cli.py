@@ -49,7 +49,7 @@ def test_json_report(repo: Repo) -> None:
 
     done = repo.qualitykit("policy", "--json")
 
-    report = PolicyReport.model_validate_json(done.stdout)
+    report = PolicyReport.from_json(done.stdout)
     assert [(f.rule, f.file, f.line) for f in report.findings] == [("QK-INT-010", "Makefile", 7)]
     assert report.files == 7
     assert "QK-INT-010" in report.rules
@@ -63,7 +63,7 @@ def test_given_files_limit_the_check_to_them(repo: Repo) -> None:
     only_workflow = repo.qualitykit("policy", "--json", ".github/workflows/ci.yml")
     only_module = repo.qualitykit("policy", "src/pkg/core.py")
 
-    report = PolicyReport.model_validate_json(only_workflow.stdout)
+    report = PolicyReport.from_json(only_workflow.stdout)
     assert [(f.rule, f.file) for f in report.findings] == [
         ("QK-INT-033", ".github/workflows/ci.yml")
     ]

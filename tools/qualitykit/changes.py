@@ -16,9 +16,6 @@ import re
 import subprocess
 from typing import TYPE_CHECKING
 
-from unidiff.errors import UnidiffParseError
-from unidiff.patch import PatchSet
-
 from qualitykit.errors import QualityKitError
 
 if TYPE_CHECKING:
@@ -87,6 +84,12 @@ def changed_lines(root: Path, base: str) -> dict[str, frozenset[int]]:
     except QualityKitError:
         raise QualityKitError(f"unknown base {base!r}: no merge-base with HEAD") from None
     diff = _git(root, "diff", *_DIFF_OPTIONS, merge_base, "--")
+    # qualitykit: allow[QK-INT-070] imported on use: the commit-stage check never diffs
+    from unidiff.errors import UnidiffParseError  # noqa: PLC0415
+
+    # qualitykit: allow[QK-INT-070] imported on use: the commit-stage check never diffs
+    from unidiff.patch import PatchSet  # noqa: PLC0415
+
     try:
         patch = PatchSet.from_string(diff)
     except UnidiffParseError as error:

@@ -12,6 +12,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PlainValidator,
     Strict,
     ValidationError,
     model_validator,
@@ -34,7 +35,7 @@ from qualitykit.config_values import (
     check_word,
 )
 from qualitykit.errors import ConfigError
-from qualitykit.policy.config import PolicyConfig
+from qualitykit.policy.config import PolicyConfig, PolicyTableError, parse_policy
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -168,7 +169,10 @@ class Config(_Section):
     )
     coverage: CoverageConfig = Field(default_factory=CoverageConfig)
     mutation: MutationConfig = Field(default_factory=MutationConfig)
-    policy: PolicyConfig = Field(default_factory=PolicyConfig)
+    # A msgspec Struct validated by the policy package itself (its own one-line errors).
+    policy: Annotated[PolicyConfig, PlainValidator(parse_policy)] = Field(
+        default_factory=PolicyConfig
+    )
 
     @model_validator(mode="after")
     def _known_names(self) -> Config:
@@ -218,6 +222,8 @@ def parse_config(data: dict[str, Any], source: str) -> Config:
         return Config.model_validate(data)
     except ValidationError as error:
         raise ConfigError(f"{source}: {describe(error)}") from None
+    except PolicyTableError as error:
+        raise ConfigError(f"{source}: {error}") from None
 
 
 def load_config(root: Path) -> Config:

@@ -18,7 +18,7 @@ def run(root: Path, files: list[str], *, base: str | None, as_json: bool) -> int
     names = relative_names(project_root, Path.cwd(), files)
     report = check(project_root, files=names, base=base)
     if as_json:
-        print(report.model_dump_json(indent=2))
+        print(report.to_json(indent=2))
     else:
         for finding in report.findings:
             print(f"{finding.file}:{finding.line}: {finding.rule} {finding.message}")

@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     except QualityKitError as error:
         sys.stderr.write(f"qualitykit policy: error: {error}\n")
         return error.exit_code
-    sys.stdout.write(report.model_dump_json() + "\n")
+    sys.stdout.write(report.to_json() + "\n")
     return 0
 
 

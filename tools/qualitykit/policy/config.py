@@ -9,44 +9,76 @@ base = "origin/main"              # the gate step also compares with this ref
 [tool.qualitykit.policy.rules.QK-INT-023]
 exclude = ["scripts/legacy/*.sh"]  # files this rule skips (gitignore-style)
 ```
+
+The table is a msgspec Struct (the commit-stage check must not build pydantic models); the
+whole configuration (``qualitykit.config``) validates it through :func:`parse_policy` too, so
+both paths give the same one-line errors.
 """
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+import msgspec
 
-from qualitykit.config_table import PYPROJECT, describe, read_table
+from qualitykit.config_table import PYPROJECT, read_table, show
 from qualitykit.errors import ConfigError
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+TABLE = "[tool.qualitykit.policy]"
+# msgspec's error text: "Expected `int`, got `str` - at `$.rules[...]`" (where is optional).
+_WHERE = re.compile(r"^(?P<what>.*?)(?: - at `\$(?P<where>[^`]*)`)?$", re.DOTALL)
+_UNKNOWN = re.compile(r"^Object contains unknown field `(?P<key>[^`]*)`$", re.DOTALL)
 
-def _kebab(name: str) -> str:
-    return name.replace("_", "-")
+
+class PolicyTableError(Exception):
+    """What is wrong in ``[tool.qualitykit.policy]``, as one line naming the key.
+
+    Not a ``ValueError``: pydantic (validating the whole configuration) lets it through as it
+    is, and ``qualitykit.config`` adds the file's name.
+    """
 
 
-class PolicyConfig(BaseModel):
+class PolicyConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """The validated ``[tool.qualitykit.policy]`` table (unknown ids or keys: exit 2)."""
-
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, alias_generator=_kebab, populate_by_name=True
-    )
 
     enable: tuple[str, ...] = ()
     disable: tuple[str, ...] = ()
     base: str | None = None
-    rules: dict[str, dict[str, Any]] = Field(default_factory=dict[str, dict[str, Any]])
+    rules: dict[str, dict[str, Any]] = {}
 
-    @model_validator(mode="after")
-    def _known_rules(self) -> PolicyConfig:
+    def __post_init__(self) -> None:
+        """Unknown rule ids, families or options are errors (ValueError naming them)."""
         # qualitykit: allow[QK-INT-070] imported here: the registry imports every rule module
         from qualitykit.policy.registry import validate  # noqa: PLC0415
 
         validate(self)
-        return self
+
+
+def describe(error: msgspec.ValidationError, prefix: str = "") -> str:
+    """Msgspec's error as ``KEY: what`` (``KEY`` dotted from ``prefix``; unknown keys named)."""
+    match = _WHERE.match(str(error))
+    what, where = (match["what"], match["where"] or "") if match else (str(error), "")
+    key = prefix + where.replace("[...]", "")
+    key = key.removeprefix(".")
+    unknown = _UNKNOWN.match(what)
+    if unknown:
+        return f"{key}.{unknown['key']}: unknown key" if key else f"unknown key {unknown['key']}"
+    return f"{key}: {what}" if key else what
+
+
+def parse_policy(table: object) -> PolicyConfig:
+    """``[tool.qualitykit.policy]`` validated (PolicyTableError: one line naming the key)."""
+    try:
+        return msgspec.convert(table, PolicyConfig)
+    except msgspec.ValidationError as error:
+        unknown = _UNKNOWN.match(str(error))
+        if unknown:
+            raise PolicyTableError(f"unknown key {show(unknown['key'])} in {TABLE}") from None
+        raise PolicyTableError(f"{TABLE}: {describe(error)}") from None
 
 
 def load_policy_config(root: Path) -> PolicyConfig:
@@ -57,6 +89,6 @@ def load_policy_config(root: Path) -> PolicyConfig:
     """
     table = read_table(root) or {}
     try:
-        return PolicyConfig.model_validate(table.get("policy", {}))
-    except ValidationError as error:
-        raise ConfigError(f"{root / PYPROJECT}: {describe(error, within=('policy',))}") from None
+        return parse_policy(table.get("policy", {}))
+    except PolicyTableError as error:
+        raise ConfigError(f"{root / PYPROJECT}: {error}") from None

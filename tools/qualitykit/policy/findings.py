@@ -1,15 +1,19 @@
-"""The typed results of the policy checks."""
+"""The typed results of the policy checks.
+
+msgspec Structs, not pydantic models: the commit-stage check prints these and must start fast
+(docs/policies.md, "Speed"); the gate step decodes the adapter's JSON back into them, validated.
+"""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+import msgspec
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class Frozen(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """An immutable record that refuses unknown fields when decoded."""
 
 
-class PolicyFinding(_Frozen):
+class PolicyFinding(Frozen, frozen=True):
     """One broken rule at one place, with what to do about it."""
 
     rule: str
@@ -20,7 +24,7 @@ class PolicyFinding(_Frozen):
     fingerprint: str
 
 
-class PolicyReport(_Frozen):
+class PolicyReport(Frozen, frozen=True):
     """One policy run: what was scanned, which rules ran, what they found."""
 
     files: int
@@ -32,3 +36,13 @@ class PolicyReport(_Frozen):
     def ok(self) -> bool:
         """Whether no rule found anything."""
         return not self.findings
+
+    def to_json(self, *, indent: int = 0) -> str:
+        """The report as JSON: one line, or indented (``--json`` prints it indented)."""
+        encoded = msgspec.json.encode(self)
+        return (msgspec.json.format(encoded, indent=indent) if indent else encoded).decode()
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> PolicyReport:
+        """A report decoded and validated (``msgspec.ValidationError``/``DecodeError`` if not)."""
+        return msgspec.json.decode(text, type=cls)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
+import msgspec
 
+from qualitykit.policy.config import describe
 from qualitykit.policy.rules import (
     integrity_base,
     integrity_ci,
@@ -83,13 +84,11 @@ def enabled(config: PolicyConfig) -> list[tuple[Rule, RuleOptions]]:
     """The rules ``config`` turns on, each with its validated options."""
     chosen: list[tuple[Rule, RuleOptions]] = []
     for rule in rules().values():
+        raw = config.rules.get(rule.id)
         try:
-            options = rule.options.model_validate(config.rules.get(rule.id, {}))
-        except ValidationError as error:
-            first = error.errors()[0]
-            where = ".".join(str(part) for part in first["loc"])
-            what = "unknown key" if first["type"] == "extra_forbidden" else str(first["msg"])
-            raise ValueError(f"rules.{rule.id}.{where}: {what}") from None
+            options = rule.options() if raw is None else msgspec.convert(raw, rule.options)
+        except msgspec.ValidationError as error:
+            raise ValueError(describe(error, f"rules.{rule.id}")) from None
         if _setting(rule, config):
             chosen.append((rule, options))
     return chosen

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from pydantic import BaseModel, ConfigDict
+import msgspec
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -13,16 +13,15 @@ if TYPE_CHECKING:
     from qualitykit.policy.project import PolicyProject
 
 
-def _kebab(name: str) -> str:
-    return name.replace("_", "-")
+class RuleOptions(
+    msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, rename="kebab"
+):
+    """Options every rule takes: ``[tool.qualitykit.policy.rules.ID]`` (unknown keys: exit 2).
 
-
-class RuleOptions(BaseModel):
-    """Options every rule takes: ``[tool.qualitykit.policy.rules.ID]`` (unknown keys: exit 2)."""
-
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, alias_generator=_kebab, populate_by_name=True
-    )
+    A rule with more options subclasses this (the Struct settings are inherited): fields with
+    defaults, kebab-case keys in TOML (``min_statements`` is ``min-statements``); checks beyond
+    the types go in ``__post_init__``, raising ``ValueError``.
+    """
 
     # gitignore-style patterns of files this rule does not check.
     exclude: tuple[str, ...] = ()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+import msgspec
 from typing_extensions import override
 
 from qualitykit.errors import ToolOutputError
@@ -15,7 +16,6 @@ from qualitykit.steps.base import (
     Step,
     StepContext,
     outcome_from_findings,
-    parse_json_as,
     unexpected_exit,
 )
 
@@ -49,7 +49,11 @@ class Policy(Step):
     def parse(self, run: Completed, ctx: StepContext) -> Outcome:
         if run.returncode != 0:
             raise unexpected_exit(run, "0")
-        report = parse_json_as(PolicyReport, run.stdout, "policy output")
+        try:
+            report = PolicyReport.from_json(run.stdout)
+        except (msgspec.ValidationError, msgspec.DecodeError) as error:
+            snippet = run.stdout.strip().splitlines()[0][:120] if run.stdout.strip() else "(empty)"
+            raise ToolOutputError(f"policy output does not parse ({error}): {snippet}") from None
         if report.files == 0:
             raise ToolOutputError("the policy checked 0 files")
         findings = [

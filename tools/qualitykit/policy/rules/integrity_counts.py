@@ -16,7 +16,6 @@ from collections import Counter
 from fnmatch import fnmatch
 from typing import TYPE_CHECKING
 
-import pathspec
 from typing_extensions import override
 
 from qualitykit.fingerprints import normalise_code_line
@@ -84,6 +83,9 @@ def declared_unchecked(project: PolicyProject, *, coverage: bool) -> Callable[[s
     """
     ruff = project.table("tool", "ruff")
     globs = [*as_strings(ruff.get("exclude")), *as_strings(ruff.get("extend-exclude"))]
+    # qualitykit: allow[QK-INT-070] imported on use: the commit-stage check rarely needs it
+    import pathspec  # noqa: PLC0415
+
     spec = pathspec.GitIgnoreSpec.from_lines(glob.removeprefix("./") for glob in globs)
     omitted: object = project.table("tool", "coverage", "run").get("omit") if coverage else None
     omit = [omitted] if isinstance(omitted, str) else as_strings(omitted)
