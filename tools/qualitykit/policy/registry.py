@@ -15,6 +15,7 @@ from qualitykit.policy.rules import (
     integrity_pyproject,
     integrity_settings,
     integrity_shell,
+    makefile,
     meta,
 )
 
@@ -31,6 +32,7 @@ _MODULES = (
     integrity_base,
     integrity_settings,
     integrity_counts,
+    makefile,
 )
 
 
