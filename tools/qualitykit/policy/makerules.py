@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 from qualitykit.policy.shell import ShellLine, join_continuations, strip_comment
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from qualitykit.policy.project import PolicyProject
 
 _DIRECTIVES = frozenset(
@@ -122,58 +124,62 @@ def parse_makefile(project: PolicyProject, name: str) -> Makefile:
     return project.memo(f"makefile:{name}", lambda: _parse(project, name))
 
 
+def _logical_lines(lines: list[str]) -> Iterator[tuple[int, str, bool]]:
+    """``(line number, text, is a recipe line)``: directive lines joined, ``define`` skipped.
+
+    A recipe line is a tab-indented line after a rule line (or a recipe's continuation); a
+    conditional directive does not end the recipe it is written in.
+    """
+    in_rule = in_define = continued = False
+    index = 0
+    while index < len(lines):
+        number, raw = index + 1, lines[index]
+        index += 1
+        if continued or (in_rule and raw.startswith("\t") and not in_define):
+            continued = raw.rstrip().endswith("\\")
+            yield number, raw if continued else raw.removeprefix("\t"), True
+            continue
+        words = raw.split()
+        first = words[0] if words else ""
+        if in_define or ("define" in words[:2] and first in {"define", "override", "export"}):
+            in_define = first != "endef"
+            continue
+        if not first or first.startswith("#") or first in _CONDITIONALS:
+            continue
+        while raw.rstrip().endswith("\\") and index < len(lines):
+            raw = raw.rstrip()[:-1] + " " + lines[index].strip()
+            index += 1
+        in_rule = first not in _DIRECTIVES and _rule_split(strip_comment(raw)) is not None
+        yield number, raw, False
+
+
 def _parse(project: PolicyProject, name: str) -> Makefile:
     rules: list[MakeRule] = []
-    phony: set[str] = set()
     includes: list[str] = []
     recipe: list[tuple[int, str]] = []
     current: MakeRule | None = None
-    in_define = continued = False
 
     def flush() -> None:
-        if current is not None:
-            for number, text in join_continuations(recipe):
-                line = _recipe_line(number, text, name)
-                if line is not None:
-                    current.recipe.append(line)
+        for number, text in join_continuations(recipe):
+            line = _recipe_line(number, text, name)
+            if line is not None and current is not None:
+                current.recipe.append(line)
         recipe.clear()
 
-    raw_lines = project.lines(name)
-    index = 0
-    while index < len(raw_lines):
-        number, raw = index + 1, raw_lines[index]
-        index += 1
-        if continued or (current is not None and raw.startswith("\t") and not in_define):
-            recipe.append((number, raw if continued else raw.removeprefix("\t")))
-            continued = raw.rstrip().endswith("\\")
+    for number, raw, in_recipe in _logical_lines(project.lines(name)):
+        if in_recipe:
+            recipe.append((number, raw))
             continue
-        first = raw.split(None, 1)[0] if raw.strip() else ""
-        if in_define:
-            in_define = first != "endef"
-            continue
-        if "define" in raw.split()[:2] and first in {"define", "override", "export"}:
-            in_define = True
-            continue
-        if not first or first.startswith("#") or first in _CONDITIONALS:
-            continue  # a recipe goes on across conditionals
-        while raw.rstrip().endswith("\\") and index < len(raw_lines):
-            raw = raw.rstrip()[:-1] + " " + raw_lines[index].strip()
-            index += 1
         flush()
-        current = None
         include = _INCLUDE.match(raw)
         if include:
             includes.extend(_words(strip_comment(include["names"])))
-            continue
-        if first in _DIRECTIVES:
-            continue
-        current = _rule(name, number, strip_comment(raw))
-        if current is None:
-            continue
-        rules.append(current)
-        if ".PHONY" in current.targets:
-            phony.update(current.prerequisites)
+        first = raw.split(None, 1)[0]
+        current = None if first in _DIRECTIVES else _rule(name, number, strip_comment(raw))
+        if current is not None:
+            rules.append(current)
     flush()
+    phony = {word for rule in rules if ".PHONY" in rule.targets for word in rule.prerequisites}
     return Makefile(name, tuple(rules), frozenset(phony), tuple(includes))
 
 

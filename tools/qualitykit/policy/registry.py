@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 
 from qualitykit.policy.rules import (
+    doubles,
     integrity_base,
     integrity_ci,
     integrity_counts,
@@ -33,6 +34,7 @@ _MODULES = (
     integrity_settings,
     integrity_counts,
     makefile,
+    doubles,
 )
 
 

@@ -1,5 +1,7 @@
-"""Makefile rules: ``.PHONY`` for targets that are no files, no ``$(MAKE) target VAR=…``
-re-entry into the same Makefile, required targets present.
+"""Makefile rules: ``.PHONY``, no ``$(MAKE) target VAR=…`` re-entry, required targets.
+
+``.PHONY`` for targets that are no files, no re-entry into the same Makefile with other
+variables, the targets a project requires present.
 
 SHELL/pipefail and ``-`` recipe prefixes are gate-integrity rules (QK-INT-001/002/003).
 """
@@ -46,12 +48,16 @@ def _creates(rules: list[MakeRule], target: str) -> bool:
 
 
 def _group_phony(group: list[Makefile]) -> frozenset[str]:
-    return frozenset().union(*(makefile.phony for makefile in group))
+    return frozenset(name for makefile in group for name in makefile.phony)
 
 
 class PhonyTargets(Rule):
-    """A target that is no file (plain name, no file of that name, recipe does not create it)
-    missing from ``.PHONY``: a file or directory of that name makes make skip the recipe."""
+    """A target that is no file, missing from ``.PHONY``.
+
+    No file: a plain name (no dot, slash, ``%`` or variable), no project file of that name
+    next to the Makefile, no recipe that writes ``$@`` or the name. A file or directory of
+    that name would make make think it up to date and skip the recipe.
+    """
 
     id = "QK-MK-001"
     family = FAMILY
@@ -115,8 +121,11 @@ def _make_call(text: str) -> tuple[list[str], list[str]] | None:
 
 
 class MakeIndirection(Rule):
-    """``$(MAKE) target VAR=…`` calling a target of the same Makefile with other variables:
-    a second make run whose effect is hidden in the target's recipe."""
+    """``$(MAKE) target VAR=…`` calling a target of the same Makefile with other variables.
+
+    A second make run whose effect is hidden in the target's recipe: the reader has to find
+    that recipe and substitute the variables to know what runs.
+    """
 
     id = "QK-MK-002"
     family = FAMILY

@@ -1,0 +1,239 @@
+"""Duplicate test doubles: the same class or helper defined in more than one test module.
+
+Module-level classes and functions of the test files (:func:`find_test_files`) are grouped
+by name and by structure; one finding per group, listing every location.
+
+- By name: a class of the same name in two files (``MockTokenizer`` in seven modules, each
+  copy grown its own way), whatever the bodies; so is a function whose name says it is a
+  double (``fake``, ``mock``, ``stub``, ``dummy``, ``spy``). Other functions sharing a name
+  count only with the same code, literals included (two different ``main()`` or
+  ``_configure()`` helpers are not one). Never counted: what pytest collects or calls by its
+  name (``test*`` functions, ``Test*`` classes, ``pytest_*`` hooks, xunit set-up and
+  tear-down), dunders, and fixtures of the same name with different bodies (a conftest fixture
+  overridden in a module is pytest's design).
+- By structure: the same code under any names: the AST with every identifier (names,
+  arguments, the definition's own name) and literal blanked, docstrings, annotations and
+  decorators dropped (attribute and keyword names kept: ``x.read()`` is not ``x.write()``).
+  Only definitions with at least ``min-statements`` statements, so one-line helpers do not
+  all collide. Fixtures count here (the same fixture body twice is a double); tests do not.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
+
+import pathspec
+from pydantic import Field
+from typing_extensions import override
+
+from qualitykit.policy.rule import Hit, Rule, RuleOptions
+from qualitykit.policy.testfiles import find_test_files
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from qualitykit.policy.project import PolicyProject
+
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_XUNIT = frozenset(
+    {
+        "setup_module",
+        "teardown_module",
+        "setup_function",
+        "teardown_function",
+        "setUpModule",
+        "tearDownModule",
+        "setup",
+        "teardown",
+        "load_tests",
+    }
+)
+# Fields whose value is an identifier or a literal: blanked in the structure.
+_BLANKED: dict[type[ast.AST], str] = {
+    ast.Name: "id",
+    ast.arg: "arg",
+    ast.Constant: "value",
+    ast.FunctionDef: "name",
+    ast.AsyncFunctionDef: "name",
+    ast.ClassDef: "name",
+}
+_DOUBLE_NAME = re.compile(r"fake|mock|stub|dummy|spy", re.IGNORECASE)
+_DROPPED = frozenset({"annotation", "returns", "decorator_list", "type_comment", "type_params"})
+
+
+class DoublesOptions(RuleOptions):
+    """``min-statements``: the size below which a definition is not compared by structure."""
+
+    min_statements: int = Field(default=3, ge=1)
+
+
+@dataclass(frozen=True)
+class Definition:
+    """One module-level class or function of a test file."""
+
+    file: str
+    line: int
+    name: str
+    kind: str
+    keys: tuple[tuple[str, ...], ...]
+
+
+def _is_fixture(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> bool:
+    for decorator in node.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        name = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
+        if name == "fixture":
+            return True
+    return False
+
+
+def _body(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> list[ast.stmt]:
+    body = node.body
+    first = body[0] if body else None
+    docstring = (
+        isinstance(first, ast.Expr)
+        and isinstance(first.value, ast.Constant)
+        and isinstance(first.value.value, str)
+    )
+    return body[1:] if docstring else body
+
+
+def _shape(node: ast.AST, *, literals: bool = False) -> str:
+    """The structure of ``node``: identifiers blanked, literals too unless ``literals``."""
+    blanked = _BLANKED.get(type(node))
+    if literals and isinstance(node, ast.Constant):
+        blanked = None
+    parts: list[str] = [type(node).__name__]
+    for name, field in ast.iter_fields(node):
+        if name == blanked or name in _DROPPED:
+            continue
+        # The docstring is no part of the code.
+        value: object = _body(node) if name == "body" and isinstance(node, _DEFINITIONS) else field
+        if isinstance(value, list):
+            items = [
+                _shape(item, literals=literals) if isinstance(item, ast.AST) else repr(item)
+                for item in cast("list[object]", value)
+            ]
+            parts.append(f"[{','.join(items)}]")
+        elif isinstance(value, ast.AST):
+            parts.append(_shape(value, literals=literals))
+        elif value is not None:
+            parts.append(repr(value))
+    return f"({' '.join(parts)})"
+
+
+def _size(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> int:
+    return sum(isinstance(inner, ast.stmt) for stmt in _body(node) for inner in ast.walk(stmt))
+
+
+def _collected(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> bool:
+    """Whether pytest collects or calls it by its name (a test, a hook, xunit set-up)."""
+    if isinstance(node, ast.ClassDef):
+        return node.name.startswith("Test")
+    return node.name.startswith(("test", "pytest_")) or node.name in _XUNIT
+
+
+def _keys(
+    node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, min_statements: int
+) -> tuple[tuple[str, ...], ...]:
+    """What makes two definitions one double: a name, a name with its code, or the code."""
+    big = _size(node) >= min_statements
+    keys: list[tuple[str, ...]] = [("code", _shape(node))] if big else []
+    if node.name.startswith("__") and node.name.endswith("__"):
+        return tuple(keys)
+    named = isinstance(node, ast.ClassDef) or bool(_DOUBLE_NAME.search(node.name))
+    if named and not _is_fixture(node):
+        keys.append(("name", node.name))
+    # Same name, same code but for local names: literals kept, so two `_configure()` helpers
+    # that write different settings are two helpers.
+    keys.append(("name and code", node.name, _shape(node, literals=True)))
+    return tuple(keys)
+
+
+def definitions(project: PolicyProject, name: str, min_statements: int) -> list[Definition]:
+    """The module-level classes and functions of ``name`` that can be doubles."""
+    tree = project.python(name)
+    found: list[Definition] = []
+    for node in tree.body if tree is not None else []:
+        if not isinstance(node, _DEFINITIONS) or _collected(node):
+            continue
+        kind = "class" if isinstance(node, ast.ClassDef) else "function"
+        keys = _keys(node, min_statements)
+        if keys:
+            found.append(Definition(name, node.lineno, node.name, kind, keys))
+    return found
+
+
+def _groups(defs: list[Definition]) -> list[list[Definition]]:
+    """Definitions joined by a shared name or structure spanning two files (union-find)."""
+    parent = list(range(len(defs)))
+
+    def root(index: int) -> int:
+        while parent[index] != index:
+            parent[index] = parent[parent[index]]
+            index = parent[index]
+        return index
+
+    keyed: dict[tuple[str, ...], list[int]] = {}
+    for index, definition in enumerate(defs):
+        for key in definition.keys:
+            keyed.setdefault(key, []).append(index)
+    for members in keyed.values():
+        if len({defs[index].file for index in members}) > 1:
+            for index in members[1:]:
+                parent[root(index)] = root(members[0])
+    components: dict[int, list[Definition]] = {}
+    for index, definition in enumerate(defs):
+        components.setdefault(root(index), []).append(definition)
+    return [
+        sorted(group, key=lambda d: (d.file, d.line))
+        for group in components.values()
+        if len({d.file for d in group}) > 1
+    ]
+
+
+def _message(group: list[Definition]) -> str:
+    names = sorted({d.name for d in group})
+    kinds = sorted({d.kind for d in group})
+    kind = kinds[0] if len(kinds) == 1 else "definition"
+    if len(names) == 1:
+        places = ", ".join(f"{d.file}:{d.line}" for d in group)
+        return f"{kind} `{names[0]}` is defined {len(group)} times in tests: {places}"
+    places = ", ".join(f"`{d.name}` {d.file}:{d.line}" for d in group)
+    return f"the same {kind} is defined {len(group)} times in tests: {places}"
+
+
+class DuplicateDoubles(Rule):
+    """A class or helper function defined in more than one test module (by name or code)."""
+
+    id = "QK-DUP-001"
+    family = "doubles"
+    title = "test double or helper defined in more than one test module"
+    fix = (
+        "define it once in conftest.py as a fixture (or in a shared helper module) "
+        "and import/use it"
+    )
+    options = DoublesOptions
+
+    @override
+    def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
+        if not isinstance(options, DoublesOptions):
+            raise TypeError(options)  # the registry validates with this rule's own model
+        skip = pathspec.GitIgnoreSpec.from_lines(options.exclude)
+        defs = [
+            definition
+            for name in find_test_files(project)
+            if not skip.match_file(name)
+            for definition in definitions(project, name, options.min_statements)
+        ]
+        for group in _groups(defs):
+            # With staged files only, the finding goes where the commit can see it.
+            shown = [d for d in group if project.in_scope(d.file)]
+            if shown:
+                yield Hit(shown[0].file, shown[0].line, _message(group))
+
+
+RULES: tuple[Rule, ...] = (DuplicateDoubles(),)
