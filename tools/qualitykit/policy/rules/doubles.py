@@ -70,6 +70,9 @@ class DoublesOptions(RuleOptions):
     min_statements: int = Field(default=3, ge=1)
 
 
+_Node = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+
+
 @dataclass(frozen=True)
 class Definition:
     """One module-level class or function of a test file."""
@@ -78,10 +81,14 @@ class Definition:
     line: int
     name: str
     kind: str
-    keys: tuple[tuple[str, ...], ...]
+    node: _Node
+    size: int
+    # Compared by name alone: a class or a function named as a double, not a fixture.
+    named: bool
+    dunder: bool
 
 
-def _is_fixture(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> bool:
+def _is_fixture(node: _Node) -> bool:
     for decorator in node.decorator_list:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
         name = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
@@ -90,7 +97,7 @@ def _is_fixture(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> 
     return False
 
 
-def _body(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> list[ast.stmt]:
+def _body(node: _Node) -> list[ast.stmt]:
     body = node.body
     first = body[0] if body else None
     docstring = (
@@ -125,35 +132,28 @@ def _shape(node: ast.AST, *, literals: bool = False) -> str:
     return f"({' '.join(parts)})"
 
 
-def _size(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> int:
-    return sum(isinstance(inner, ast.stmt) for stmt in _body(node) for inner in ast.walk(stmt))
+def _size(body: list[ast.stmt]) -> int:
+    """The statements in ``body``, nested ones included (expressions are not walked)."""
+    total = 0
+    for stmt in body:
+        total += 1
+        for field in ("body", "orelse", "finalbody"):
+            inner: object = getattr(stmt, field, None)
+            if isinstance(inner, list):
+                total += _size(cast("list[ast.stmt]", inner))
+        for handler in getattr(stmt, "handlers", ()) or getattr(stmt, "cases", ()):
+            total += _size(cast("ast.ExceptHandler | ast.match_case", handler).body)
+    return total
 
 
-def _collected(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> bool:
+def _collected(node: _Node) -> bool:
     """Whether pytest collects or calls it by its name (a test, a hook, xunit set-up)."""
     if isinstance(node, ast.ClassDef):
         return node.name.startswith("Test")
     return node.name.startswith(("test", "pytest_")) or node.name in _XUNIT
 
 
-def _keys(
-    node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, min_statements: int
-) -> tuple[tuple[str, ...], ...]:
-    """What makes two definitions one double: a name, a name with its code, or the code."""
-    big = _size(node) >= min_statements
-    keys: list[tuple[str, ...]] = [("code", _shape(node))] if big else []
-    if node.name.startswith("__") and node.name.endswith("__"):
-        return tuple(keys)
-    named = isinstance(node, ast.ClassDef) or bool(_DOUBLE_NAME.search(node.name))
-    if named and not _is_fixture(node):
-        keys.append(("name", node.name))
-    # Same name, same code but for local names: literals kept, so two `_configure()` helpers
-    # that write different settings are two helpers.
-    keys.append(("name and code", node.name, _shape(node, literals=True)))
-    return tuple(keys)
-
-
-def definitions(project: PolicyProject, name: str, min_statements: int) -> list[Definition]:
+def definitions(project: PolicyProject, name: str) -> list[Definition]:
     """The module-level classes and functions of ``name`` that can be doubles."""
     tree = project.python(name)
     found: list[Definition] = []
@@ -161,13 +161,42 @@ def definitions(project: PolicyProject, name: str, min_statements: int) -> list[
         if not isinstance(node, _DEFINITIONS) or _collected(node):
             continue
         kind = "class" if isinstance(node, ast.ClassDef) else "function"
-        keys = _keys(node, min_statements)
-        if keys:
-            found.append(Definition(name, node.lineno, node.name, kind, keys))
+        named = isinstance(node, ast.ClassDef) or bool(_DOUBLE_NAME.search(node.name))
+        dunder = node.name.startswith("__") and node.name.endswith("__")
+        named = named and not _is_fixture(node)
+        size = _size(_body(node))
+        found.append(Definition(name, node.lineno, node.name, kind, node, size, named, dunder))
     return found
 
 
-def _groups(defs: list[Definition]) -> list[list[Definition]]:
+def _keys(defs: list[Definition], min_statements: int) -> list[list[tuple[str, ...]]]:
+    """What makes two definitions one double: a name, a name with its code, or the code.
+
+    A structure is built only where it can match (a name or a size seen in two files): the
+    AST of a large module-level table is not walked for nothing.
+    """
+    by_name: dict[str, set[str]] = {}
+    by_size: dict[tuple[str, int], set[str]] = {}
+    for d in defs:
+        by_name.setdefault(d.name, set()).add(d.file)
+        if d.size >= min_statements:
+            by_size.setdefault((d.kind, d.size), set()).add(d.file)
+    keys: list[list[tuple[str, ...]]] = []
+    for d in defs:
+        own: list[tuple[str, ...]] = []
+        if len(by_size.get((d.kind, d.size), ())) > 1:
+            own.append(("code", _shape(d.node)))
+        if not d.dunder and len(by_name[d.name]) > 1:
+            if d.named:
+                own.append(("name", d.name))
+            # Same name, same code but for local names: literals kept, so two `_configure()`
+            # helpers that write different settings are two helpers.
+            own.append(("name and code", d.name, _shape(d.node, literals=True)))
+        keys.append(own)
+    return keys
+
+
+def _groups(defs: list[Definition], min_statements: int) -> list[list[Definition]]:
     """Definitions joined by a shared name or structure spanning two files (union-find)."""
     parent = list(range(len(defs)))
 
@@ -178,8 +207,8 @@ def _groups(defs: list[Definition]) -> list[list[Definition]]:
         return index
 
     keyed: dict[tuple[str, ...], list[int]] = {}
-    for index, definition in enumerate(defs):
-        for key in definition.keys:
+    for index, own in enumerate(_keys(defs, min_statements)):
+        for key in own:
             keyed.setdefault(key, []).append(index)
     for members in keyed.values():
         if len({defs[index].file for index in members}) > 1:
@@ -227,9 +256,9 @@ class DuplicateDoubles(Rule):
             definition
             for name in find_test_files(project)
             if not skip.match_file(name)
-            for definition in definitions(project, name, options.min_statements)
+            for definition in definitions(project, name)
         ]
-        for group in _groups(defs):
+        for group in _groups(defs, options.min_statements):
             # With staged files only, the finding goes where the commit can see it.
             shown = [d for d in group if project.in_scope(d.file)]
             if shown:
