@@ -60,7 +60,7 @@ CASES: tuple[Case, ...] = (
         "QK-MK-001",
         # .PHONY lists written over continuation lines, and in an included file.
         {
-            **makefile("include common.mk\n.PHONY: a \\\n\tb\na:\n\techo a\nb:\n\techo b\nc:\n"),
+            **makefile("include common.mk\n.PHONY: a \\\n\tb\na:\n\techo a\nb:\n\techo b\nc: a\n"),
             "common.mk": ".PHONY: d\nd:\n\techo d\n",
         },
         {
@@ -145,6 +145,7 @@ CLEAN: dict[str, dict[str, str]] = {
         "release:\n\t$(MAKE) publish VERSION=1\n"
         "lint:\n\truff check .\n"
     ),
+    "force-idiom": makefile("out.txt: FORCE\n\tdate > out.txt\nFORCE:\n"),
     "no-required-targets-configured": makefile(".PHONY: x\nx:\n\techo x\n"),
 }
 

@@ -47,6 +47,14 @@ def _creates(rules: list[MakeRule], target: str) -> bool:
     )
 
 
+def _forcing(rules: list[MakeRule]) -> bool:
+    """The ``FORCE:`` idiom: a rule with neither prerequisites nor recipe.
+
+    Always out of date because no file has its name; declaring it phony changes nothing.
+    """
+    return all(not rule.prerequisites and not rule.recipe for rule in rules)
+
+
 def _group_phony(group: list[Makefile]) -> frozenset[str]:
     return frozenset(name for makefile in group for name in makefile.phony)
 
@@ -55,7 +63,8 @@ class PhonyTargets(Rule):
     """A target that is no file, missing from ``.PHONY``.
 
     No file: a plain name (no dot, slash, ``%`` or variable), no project file of that name
-    next to the Makefile, no recipe that writes ``$@`` or the name. A file or directory of
+    next to the Makefile, no recipe that writes ``$@`` or the name, not the ``FORCE:`` idiom
+    (no prerequisites, no recipe). A file or directory of
     that name would make make think it up to date and skip the recipe.
     """
 
@@ -78,6 +87,7 @@ class PhonyTargets(Rule):
                     or not _PLAIN_TARGET.match(target)
                     or path in files
                     or _creates(rules, target)
+                    or _forcing(rules)
                 ):
                     continue
                 folder = any(other.startswith(f"{path}/") for other in files)
