@@ -3,14 +3,15 @@
 Module-level classes and functions of the test files (:func:`find_test_files`) are grouped
 by name and by structure; one finding per group, listing every location.
 
-- By name: a class of the same name in two files (``MockTokenizer`` in seven modules, each
-  copy grown its own way), whatever the bodies; so is a function whose name says it is a
-  double (``fake``, ``mock``, ``stub``, ``dummy``, ``spy``). Other functions sharing a name
-  count only with the same code, literals included (two different ``main()`` or
-  ``_configure()`` helpers are not one). Never counted: what pytest collects or calls by its
-  name (``test*`` functions, ``Test*`` classes, ``pytest_*`` hooks, xunit set-up and
-  tear-down), dunders, and fixtures of the same name with different bodies (a conftest fixture
-  overridden in a module is pytest's design).
+- By name: a class or function whose name says it is a double (``fake``, ``mock``, ``stub``,
+  ``dummy``, ``spy``: ``MockTokenizer`` in seven modules, each copy grown its own way),
+  whatever the bodies. Other classes and functions sharing a name count only with the same
+  code, literals and decorators included (two different ``main()`` or ``_configure()``
+  helpers are not one), or, for classes with methods, the same bases and method names (the
+  copies of a double drift apart: ``SimpleCommand(Command)`` in three modules). Never
+  counted: what pytest collects or calls by its name (``test*`` functions, ``Test*``
+  classes, ``pytest_*`` hooks, xunit set-up and tear-down), dunders, and fixtures of the same
+  name with different bodies (a conftest fixture overridden in a module is pytest's design).
 - By structure: the same code under any names: the AST with every identifier (names,
   arguments, the definition's own name) and literal blanked, docstrings, annotations and
   decorators dropped (attribute and keyword names kept: ``x.read()`` is not ``x.write()``).
@@ -61,7 +62,11 @@ _BLANKED: dict[type[ast.AST], str] = {
     ast.ClassDef: "name",
 }
 _DOUBLE_NAME = re.compile(r"fake|mock|stub|dummy|spy", re.IGNORECASE)
-_DROPPED = frozenset({"annotation", "returns", "decorator_list", "type_comment", "type_params"})
+_DROPPED = frozenset({"annotation", "returns", "type_comment", "type_params"})
+# Decorators are dropped from the structure (a fixture's scope does not make another helper)
+# but kept when a name is compared with its code: `@attr.s(slots=True) class Frozen` and
+# `@attr.s class Frozen` are two test subjects.
+_DROPPED_FROM_STRUCTURE = _DROPPED | {"decorator_list"}
 
 
 class DoublesOptions(RuleOptions):
@@ -83,7 +88,7 @@ class Definition:
     kind: str
     node: _Node
     size: int
-    # Compared by name alone: a class or a function named as a double, not a fixture.
+    # Compared by name alone: named as a double (FakeClock), not a fixture.
     named: bool
     dunder: bool
 
@@ -115,7 +120,7 @@ def _shape(node: ast.AST, *, literals: bool = False) -> str:
         blanked = None
     parts: list[str] = [type(node).__name__]
     for name, field in ast.iter_fields(node):
-        if name == blanked or name in _DROPPED:
+        if name == blanked or name in (_DROPPED if literals else _DROPPED_FROM_STRUCTURE):
             continue
         # The docstring is no part of the code.
         value: object = _body(node) if name == "body" and isinstance(node, _DEFINITIONS) else field
@@ -153,6 +158,23 @@ def _collected(node: _Node) -> bool:
     return node.name.startswith(("test", "pytest_")) or node.name in _XUNIT
 
 
+def _interface(node: _Node) -> str | None:
+    """A class's bases and method names (None for a function or a class without methods).
+
+    Copies of a double keep their base and methods while the bodies drift apart; two sample
+    classes named ``C`` with other fields and no methods are two classes.
+    """
+    if not isinstance(node, ast.ClassDef):
+        return None
+    methods = sorted(
+        item.name for item in node.body if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)
+    )
+    if not methods:
+        return None
+    bases = ",".join(_shape(base, literals=True) for base in [*node.bases, *node.keywords])
+    return f"{bases}:{','.join(methods)}"
+
+
 def definitions(project: PolicyProject, name: str) -> list[Definition]:
     """The module-level classes and functions of ``name`` that can be doubles."""
     tree = project.python(name)
@@ -161,7 +183,7 @@ def definitions(project: PolicyProject, name: str) -> list[Definition]:
         if not isinstance(node, _DEFINITIONS) or _collected(node):
             continue
         kind = "class" if isinstance(node, ast.ClassDef) else "function"
-        named = isinstance(node, ast.ClassDef) or bool(_DOUBLE_NAME.search(node.name))
+        named = bool(_DOUBLE_NAME.search(node.name))
         dunder = node.name.startswith("__") and node.name.endswith("__")
         named = named and not _is_fixture(node)
         size = _size(_body(node))
@@ -189,6 +211,9 @@ def _keys(defs: list[Definition], min_statements: int) -> list[list[tuple[str, .
         if not d.dunder and len(by_name[d.name]) > 1:
             if d.named:
                 own.append(("name", d.name))
+            interface = _interface(d.node)
+            if interface is not None:
+                own.append(("name and interface", d.name, interface))
             # Same name, same code but for local names: literals kept, so two `_configure()`
             # helpers that write different settings are two helpers.
             own.append(("name and code", d.name, _shape(d.node, literals=True)))
