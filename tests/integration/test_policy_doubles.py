@@ -39,6 +39,17 @@ FIXTURE = (
     "    value.append(1.0)\n    return value\n"
 )
 TEST = "def test_{0}() -> None:\n    assert True\n"
+PYTEST_FILES = (
+    '[tool.pytest.ini_options]\ntestpaths = ["testing"]\n'
+    'python_files = ["test_*.py", "testing/python/*.py"]\n'
+)
+
+COMMAND = (
+    "from pip import Command\n\n\nclass SimpleCommand(Command):\n"
+    "    def add_options(self) -> None:\n        self.cmd_opts.add_option({option})\n\n"
+    "    def run(self, options, args) -> int:\n        return 0\n"
+)
+WRAP = "import re\n\n\ndef wrap_escape(s):\n    return '^' + re.escape(s) + '$'\n"
 
 CASES: tuple[Case, ...] = (
     Case(
@@ -76,6 +87,43 @@ CASES: tuple[Case, ...] = (
         "tests/test_a.py",
         "def inc",
         name="QK-DUP-001-same-name-same-code",
+    ),
+    Case(
+        "QK-DUP-001",
+        # pip: the same stand-in for `Command`, its options differing module to module.
+        {
+            "tests/test_a.py": COMMAND.format(option="no_binary()"),
+            "tests/test_b.py": COMMAND.format(option="refresh_package()"),
+        },
+        {"tests/conftest.py": COMMAND.format(option="no_binary()")},
+        "tests/test_a.py",
+        "class SimpleCommand",
+        name="QK-DUP-001-same-interface",
+    ),
+    Case(
+        "QK-DUP-001",
+        # A helper module the tests import is where the double belongs: its copy counts.
+        {
+            "tests/helpers.py": CLOCK_B,
+            "tests/test_a.py": "from tests.helpers import now\n\n\n" + CLOCK_A,
+        },
+        {"tests/helpers.py": CLOCK_B, "tests/test_a.py": USES_CLOCK},
+        "tests/helpers.py",
+        "class FakeClock",
+        name="QK-DUP-001-imported-helper",
+    ),
+    Case(
+        "QK-DUP-001",
+        # pytest: `python_files = ["test_*.py", "testing/python/*.py"]` (a path pattern).
+        {
+            "pyproject.toml": PYTEST_FILES,
+            "testing/python/raises.py": WRAP,
+            "testing/python/raises_group.py": WRAP,
+        },
+        {"pyproject.toml": PYTEST_FILES, "testing/python/raises.py": WRAP},
+        "testing/python/raises.py",
+        "def wrap_escape",
+        name="QK-DUP-001-python-files-path-pattern",
     ),
 )
 
@@ -118,6 +166,29 @@ CLEAN: dict[str, dict[str, str]] = {
         "pkg/a.py": CLOCK_A,
         "pkg/b.py": CLOCK_A,
     },
+    "sample-inputs-in-a-test-directory": {
+        # black: formatter inputs under tests/data/, never imported by a test.
+        "tests/data/cases/a.py": CLOCK_A,
+        "tests/data/cases/b.py": CLOCK_A,
+        "tests/test_format.py": "import black\n\n\n" + TEST.format("format"),
+    },
+    "norecursedirs": {
+        # pytest: its example scripts are data for its own tests.
+        "pyproject.toml": '[tool.pytest.ini_options]\nnorecursedirs = ["tests/examples", ".*"]\n',
+        "tests/examples/a/conftest.py": FIXTURE,
+        "tests/examples/b/conftest.py": FIXTURE,
+    },
+    "same-name-sample-classes-with-other-fields": {
+        # attrs: a sample class `C` per module, no methods, other fields.
+        "tests/test_a.py": "import attr\n\n\n@attr.s\nclass C:\n    x = attr.ib()\n",
+        "tests/test_b.py": "import attr\n\n\n@attr.s\nclass C:\n    y = attr.ib(default=1)\n",
+    },
+    "same-name-same-fields-other-decorators": {
+        "tests/test_a.py": "import attr\n\n\n@attr.s(frozen=True)\nclass F:\n    x = attr.ib()\n",
+        "tests/test_b.py": (
+            "import attr\n\n\n@attr.s(frozen=True, slots=True)\nclass F:\n    x = attr.ib()\n"
+        ),
+    },
     "excluded": {
         "pyproject.toml": (
             '[tool.qualitykit.policy.rules.QK-DUP-001]\nexclude = ["tests/legacy/"]\n'
@@ -144,7 +215,8 @@ def test_duplicate_is_red_naming_rule_file_and_line(tmp_path: Path, case: Case) 
 
     assert [(f.rule, f.file, f.line) for f in report.findings] == [(case.rule, case.file, line)]
     for name in case.red:
-        assert name in report.findings[0].message
+        if name.endswith(".py"):
+            assert name in report.findings[0].message
     assert "conftest.py" in report.findings[0].fix
 
 
