@@ -134,14 +134,14 @@ def git(root: Path, *args: str) -> str:
 CASES: tuple[Case, ...] = (
     Case(
         "QK-INT-001",
-        {"Makefile": "check:\n\tpytest | tee log\n"},
+        {"Makefile": ".PHONY: check\ncheck:\n\tpytest | tee log\n"},
         make("pytest | tee log"),
         "Makefile",
         None,
     ),
     Case(
         "QK-INT-001",
-        {"Makefile": "SHELL := /bin/sh\n\ncheck:\n\tpytest; echo done\n"},
+        {"Makefile": "SHELL := /bin/sh\n.PHONY: check\ncheck:\n\tpytest; echo done\n"},
         make("pytest; echo done"),
         "Makefile",
         "SHELL :=",
@@ -149,7 +149,7 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         "QK-INT-002",
-        {"Makefile": "SHELL := bash\n\ncheck:\n\tpytest | tee log\n"},
+        {"Makefile": "SHELL := bash\n.PHONY: check\ncheck:\n\tpytest | tee log\n"},
         make("pytest | tee log"),
         "Makefile",
         "SHELL :=",
@@ -652,6 +652,7 @@ exit 1
 """
 SPHINX_MAKEFILE = """SPHINXBUILD = sphinx-build
 
+.PHONY: html
 html:
 \t$(SPHINXBUILD) -b html . _build/html
 \t@echo "Build finished; the HTML pages are in _build/html."

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from qualitykit import (
     GateResult,
@@ -17,18 +17,7 @@ from qualitykit import (
 )
 
 if TYPE_CHECKING:
-    import subprocess
-    from pathlib import Path
-
-
-class Repo(Protocol):
-    """What these tests use of the ``repo`` fixture (tests/conftest.py)."""
-
-    root: Path
-
-    def write(self, name: str, text: str) -> Path: ...
-
-    def qualitykit(self, *args: str) -> subprocess.CompletedProcess[str]: ...
+    from conftest import Repo
 
 
 TYPE_ERROR_MODULE = '''\

@@ -9,6 +9,7 @@ import msgspec
 
 from qualitykit.policy.config import describe
 from qualitykit.policy.rules import (
+    doubles,
     integrity_base,
     integrity_ci,
     integrity_counts,
@@ -16,6 +17,7 @@ from qualitykit.policy.rules import (
     integrity_pyproject,
     integrity_settings,
     integrity_shell,
+    makefile,
     meta,
 )
 
@@ -32,6 +34,8 @@ _MODULES = (
     integrity_base,
     integrity_settings,
     integrity_counts,
+    makefile,
+    doubles,
 )
 
 
