@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from integration.policy_cases import Case, line_of, with_allow, write_repo
-from qualitykit.policy.config import PolicyConfig
+from qualitykit.policy.config import parse_policy
 from qualitykit.policy.engine import run_policy
 from qualitykit.policy.project import PolicyProject
 
@@ -202,7 +202,7 @@ CLEAN: dict[str, dict[str, str]] = {
 def scan(root: Path, *, only: tuple[str, ...] = ()) -> PolicyReport:
     """The policy with the repository's own ``[tool.qualitykit.policy]``, as the CLI reads it."""
     project = PolicyProject.load(root, only=only)
-    config = PolicyConfig.model_validate(project.table("tool", "qualitykit", "policy"))
+    config = parse_policy(project.table("tool", "qualitykit", "policy"))
     return run_policy(project, config)
 
 

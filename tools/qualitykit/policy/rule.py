@@ -18,9 +18,11 @@ class RuleOptions(
 ):
     """Options every rule takes: ``[tool.qualitykit.policy.rules.ID]`` (unknown keys: exit 2).
 
-    A rule with more options subclasses this (the Struct settings are inherited): fields with
-    defaults, kebab-case keys in TOML (``min_statements`` is ``min-statements``); checks beyond
-    the types go in ``__post_init__``, raising ``ValueError``.
+    A rule with more options subclasses this as ``class XOptions(RuleOptions, frozen=True)``
+    (type checkers need ``frozen`` repeated; the other settings are inherited): fields with
+    defaults, kebab-case keys in TOML (``min_statements`` is ``min-statements``), bounds as
+    ``Annotated[int, msgspec.Meta(ge=1)]``, other checks in ``__post_init__`` raising
+    ``ValueError``.
     """
 
     # gitignore-style patterns of files this rule does not check.

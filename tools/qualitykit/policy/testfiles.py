@@ -120,14 +120,8 @@ def _imported(project: PolicyProject, names: list[str]) -> set[str]:
     return {module for module in found if module}
 
 
-def find_test_files(project: PolicyProject) -> list[str]:
-    """The Python files that are tests: test modules, conftest.py, the helpers they import.
-
-    Limited to ``testpaths`` when set, never in a ``norecursedirs`` directory. A helper module
-    in a ``test``/``tests``/``testing`` directory counts when a test module or conftest imports
-    it (it is where a shared double belongs); data files there (a formatter's sample inputs,
-    a package's ``setup.py`` fixture) and a package's own modules do not.
-    """
+def _candidates(project: PolicyProject) -> tuple[list[str], list[str]]:
+    """(test modules and conftests, possible helpers): from names and pytest settings only."""
     layout = pytest_layout(project)
     tests: list[str] = []
     helpers: list[str] = []
@@ -149,6 +143,25 @@ def find_test_files(project: PolicyProject) -> list[str]:
             tests.append(name)
         elif _TEST_DIRS & set(folders):
             helpers.append(name)
+    return tests, helpers
+
+
+def may_be_test_file(project: PolicyProject, name: str) -> bool:
+    """Whether ``name`` can be a test file (no file is parsed: the commit stage asks this)."""
+    tests, helpers = project.memo("testfiles.candidates", lambda: _candidates(project))
+    return name in tests or name in helpers
+
+
+def find_test_files(project: PolicyProject) -> list[str]:
+    """The Python files that are tests: test modules, conftest.py, the helpers they import.
+
+    Limited to ``testpaths`` when set, never in a ``norecursedirs`` directory. A helper module
+    in a ``test``/``tests``/``testing`` directory counts when a test module or conftest imports
+    it (it is where a shared double belongs); data files there (a formatter's sample inputs,
+    a package's ``setup.py`` fixture) and a package's own modules do not.
+    """
+    tests, helpers = project.memo("testfiles.candidates", lambda: _candidates(project))
+    tests = list(tests)
     imported = _imported(project, tests)
     tests.extend(name for name in helpers if _modules(name) & imported)
     return sorted(tests)

@@ -24,14 +24,13 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Annotated, cast
 
-import pathspec
-from pydantic import Field
+import msgspec
 from typing_extensions import override
 
 from qualitykit.policy.rule import Hit, Rule, RuleOptions
-from qualitykit.policy.testfiles import find_test_files
+from qualitykit.policy.testfiles import find_test_files, may_be_test_file
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -69,10 +68,10 @@ _DROPPED = frozenset({"annotation", "returns", "type_comment", "type_params"})
 _DROPPED_FROM_STRUCTURE = _DROPPED | {"decorator_list"}
 
 
-class DoublesOptions(RuleOptions):
+class DoublesOptions(RuleOptions, frozen=True):
     """``min-statements``: the size below which a definition is not compared by structure."""
 
-    min_statements: int = Field(default=3, ge=1)
+    min_statements: Annotated[int, msgspec.Meta(ge=1)] = 3
 
 
 _Node = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
@@ -276,6 +275,13 @@ class DuplicateDoubles(Rule):
     def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
         if not isinstance(options, DoublesOptions):
             raise TypeError(options)  # the registry validates with this rule's own model
+        if project.scope is not None and not any(
+            may_be_test_file(project, name) for name in project.scope
+        ):
+            return  # no staged test file: nothing this rule could report where it can be seen
+        # qualitykit: allow[QK-INT-070] imported on use: the commit stage mostly returns above
+        import pathspec  # noqa: PLC0415
+
         skip = pathspec.GitIgnoreSpec.from_lines(options.exclude)
         defs = [
             definition

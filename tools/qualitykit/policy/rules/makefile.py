@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 from typing_extensions import override
 
+from qualitykit.config_table import PYPROJECT
 from qualitykit.policy.makerules import Makefile, MakeRule, include_group, parse_makefile
-from qualitykit.policy.project import PYPROJECT
 from qualitykit.policy.rule import Hit, Rule, RuleOptions
 from qualitykit.policy.tomllines import toml_line
 
@@ -169,7 +169,7 @@ class MakeIndirection(Rule):
                     yield Hit(name, line.line, message)
 
 
-class RequiredTargetsOptions(RuleOptions):
+class RequiredTargetsOptions(RuleOptions, frozen=True):
     """``required``: targets the project's top-level Makefile must define."""
 
     required: tuple[str, ...] = ()
