@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 
 from qualitykit.policy.rules import (
+    banned,
     integrity_base,
     integrity_ci,
     integrity_counts,
@@ -16,6 +17,7 @@ from qualitykit.policy.rules import (
     integrity_settings,
     integrity_shell,
     meta,
+    mocks,
 )
 
 if TYPE_CHECKING:
@@ -31,6 +33,8 @@ _MODULES = (
     integrity_base,
     integrity_settings,
     integrity_counts,
+    mocks,
+    banned,
 )
 
 

@@ -1,0 +1,110 @@
+"""Banned APIs from configuration, at every use, per directory, with the configured message.
+
+```toml
+[tool.qualitykit.policy.rules.QK-BAN-001]
+apis = { "torch.save" = "use safetensors.torch.save_file", "pickle.load" = "untrusted input" }
+paths = { "tests/**" = { "time.sleep" = "use the fake clock fixture" } }
+```
+
+A use is a call or any other reference (``callback=torch.save``), found through the module's
+imports (``import torch as t``, ``from torch import save as s``, ``import torch.nn``); a local
+name that shadows the import is not the API. Banning a module bans every name in it.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import TYPE_CHECKING, cast
+
+from pydantic import Field, field_validator
+from typing_extensions import override
+
+from qualitykit.policy.pathglobs import matches
+from qualitykit.policy.pynames import module_names
+from qualitykit.policy.rule import Hit, Rule, RuleOptions
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from qualitykit.policy.project import PolicyProject
+
+_DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
+
+
+def _checked(apis: dict[str, str]) -> dict[str, str]:
+    for name, message in apis.items():
+        if not _DOTTED.fullmatch(name):
+            msg = f"{name!r} is not a dotted name like 'torch.save'"
+            raise ValueError(msg)
+        if not message.strip():
+            msg = f"{name!r} needs a message saying what to use instead"
+            raise ValueError(msg)
+    return apis
+
+
+class BannedOptions(RuleOptions):
+    """``[tool.qualitykit.policy.rules.QK-BAN-001]``."""
+
+    # Qualified name → message, everywhere.
+    apis: dict[str, str] = Field(default_factory=dict[str, str])
+    # Gitignore-style pattern → more banned APIs in the files it matches (added to `apis`).
+    paths: dict[str, dict[str, str]] = Field(default_factory=dict[str, dict[str, str]])
+
+    @field_validator("apis")
+    @classmethod
+    def _apis(cls, value: dict[str, str]) -> dict[str, str]:
+        return _checked(value)
+
+    @field_validator("paths")
+    @classmethod
+    def _paths(cls, value: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+        for apis in value.values():
+            _checked(apis)
+        return value
+
+    def banned_in(self, file: str) -> dict[str, str]:
+        """The APIs banned in ``file``: the global ones and those of every matching pattern."""
+        found = dict(self.apis)
+        for pattern, apis in self.paths.items():
+            if matches(pattern, file):
+                found.update(apis)
+        return found
+
+
+def _banned(qualified: str, apis: dict[str, str]) -> str | None:
+    """The banned API ``qualified`` is or lies in (``torch.save.__doc__`` is ``torch.save``)."""
+    return next((a for a in apis if qualified == a or qualified.startswith(a + ".")), None)
+
+
+class BannedApi(Rule):
+    """A configured banned API used (called or referenced)."""
+
+    id = "QK-BAN-001"
+    family = "banned"
+    title = "banned API"
+    fix = "see the message configured in [tool.qualitykit.policy.rules.QK-BAN-001]"
+    options = BannedOptions
+
+    @override
+    def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
+        settings = cast("BannedOptions", options)
+        if not settings.apis and not settings.paths:
+            return
+        for name in project.checked:
+            apis = settings.banned_in(name) if name.endswith((".py", ".pyi")) else {}
+            text = project.text(name) or ""
+            # Every use spells the API's last name somewhere (in the import or the attribute).
+            if not any(api.rsplit(".", 1)[-1] in text for api in apis):
+                continue
+            names = module_names(project, name)
+            for node, qualified in names.references() if names is not None else ():
+                api = _banned(qualified, apis)
+                if api is None:
+                    continue
+                written = ast.unparse(node)
+                shown = f"`{api}`" if written == qualified else f"`{written}` is `{api}`"
+                yield Hit(name, node.lineno, f"{shown}, banned here: {apis[api]}", apis[api])
+
+
+RULES: tuple[Rule, ...] = (BannedApi(),)
