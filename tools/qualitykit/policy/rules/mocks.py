@@ -192,7 +192,8 @@ class Mocks(Rule):
             pattern = most_specific(patterns, name) if name.endswith(".py") else None
             mode = settings.dirs[pattern] if pattern is not None else "off"
             text = project.text(name) or ""
-            if mode == "off" or ("mock" not in text.lower() and "patch" not in text):
+            lowered = text.lower()
+            if mode == "off" or ("mock" not in lowered and "patch" not in lowered):
                 continue
             names = module_names(project, name)
             for use in mock_uses(names) if names is not None else []:
