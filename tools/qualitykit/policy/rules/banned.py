@@ -103,7 +103,8 @@ class BannedApi(Rule):
                 if api is None:
                     continue
                 written = ast.unparse(node)
-                shown = f"`{api}`" if written == qualified else f"`{written}` is `{api}`"
+                shown = f"`{written}`" + (f" is `{qualified}`" if written != qualified else "")
+                shown += f", in `{api}`" if qualified != api else ""
                 yield Hit(name, node.lineno, f"{shown}, banned here: {apis[api]}", apis[api])
 
 
