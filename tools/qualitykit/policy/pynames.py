@@ -47,6 +47,9 @@ class _Binder(ast.NodeVisitor):
         self.module = _Scope(parent=None)
         self.scope: _Scope = self.module
         self.scope_of: dict[int, _Scope] = {}
+        # Loaded names and attributes, and the ids of those inside a longer chain.
+        self.loads: list[ast.Name | ast.Attribute] = []
+        self.inner: set[int] = set()
 
     def _bind(self, name: str, line: int, target: str | None) -> None:
         scope = self.module if name in self.scope.globals else self.scope
@@ -145,9 +148,17 @@ class _Binder(ast.NodeVisitor):
             self._bind(alias.asname or alias.name, node.lineno, target)
 
     @override
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        self.inner.add(id(node.value))
+        if isinstance(node.ctx, ast.Load):
+            self.loads.append(node)
+        self.generic_visit(node)
+
+    @override
     def visit_Name(self, node: ast.Name) -> None:
         if isinstance(node.ctx, ast.Load):
             self.scope_of[id(node)] = self.scope
+            self.loads.append(node)
         else:
             self._bind(node.id, node.lineno, None)
 
@@ -184,6 +195,7 @@ class ModuleNames:
         binder = _Binder()
         binder.visit(tree)
         self._scope_of = binder.scope_of
+        self._outermost = [node for node in binder.loads if id(node) not in binder.inner]
         self.tree = tree
 
     def _lookup(self, node: ast.Name) -> str | None:
@@ -214,19 +226,10 @@ class ModuleNames:
 
     def references(self) -> Iterator[tuple[ast.expr, str]]:
         """Every outermost name or attribute chain that resolves, with its qualified name."""
-        inner: set[int] = set()
-        for node in ast.walk(self.tree):
-            if isinstance(node, ast.Attribute):
-                inner.add(id(node.value))
-        for node in ast.walk(self.tree):
-            if (
-                isinstance(node, ast.Name | ast.Attribute)
-                and id(node) not in inner
-                and isinstance(node.ctx, ast.Load)
-            ):
-                name = self.qualified(node)
-                if name is not None:
-                    yield node, name
+        for node in self._outermost:
+            name = self.qualified(node)
+            if name is not None:
+                yield node, name
 
 
 def module_names(project: PolicyProject, name: str) -> ModuleNames | None:
