@@ -40,10 +40,11 @@ class _Scope:
         self.bindings.setdefault(name, []).append(_Binding(line, target))
 
 
-class _Binder(ast.NodeVisitor):
+class Binder(ast.NodeVisitor):
     """One pass over a module: every scope's bindings and the scope of every loaded name."""
 
     def __init__(self) -> None:
+        """Start at the module scope."""
         self.module = _Scope(parent=None)
         self.scope: _Scope = self.module
         self.scope_of: dict[int, _Scope] = {}
@@ -192,7 +193,7 @@ class ModuleNames:
 
     def __init__(self, tree: ast.Module) -> None:
         """Bind every scope of ``tree`` once."""
-        binder = _Binder()
+        binder = Binder()
         binder.visit(tree)
         self._scope_of = binder.scope_of
         self._outermost = [node for node in binder.loads if id(node) not in binder.inner]
