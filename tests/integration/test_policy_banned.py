@@ -37,6 +37,14 @@ RED = [
     ("import torch\n\nHOOKS = {'save': torch.save}\n", "HOOKS", "`torch.save`"),
     (
         (
+            "try:\n    import torch\nexcept ImportError:\n    torch = None\n\n"
+            "torch.save(model, 'm.pt')\n"
+        ),
+        "torch.save(",
+        "`torch.save`",
+    ),
+    (
+        (
             "import torch\n\n\nclass M:\n    torch = None\n\n    def f(self):\n"
             "        return torch.save\n"
         ),

@@ -149,6 +149,17 @@ class Binder(ast.NodeVisitor):
             self._bind(alias.asname or alias.name, node.lineno, target)
 
     @override
+    def visit_Assign(self, node: ast.Assign) -> None:
+        # `except ImportError: torch = None`: a constant has no attributes to use, so every
+        # `torch.save` below still means the module.
+        if isinstance(node.value, ast.Constant):
+            for target in node.targets:
+                if not isinstance(target, ast.Name):
+                    self.visit(target)
+            return
+        self.generic_visit(node)
+
+    @override
     def visit_Attribute(self, node: ast.Attribute) -> None:
         self.inner.add(id(node.value))
         if isinstance(node.ctx, ast.Load):
