@@ -94,8 +94,9 @@ class BannedApi(Rule):
         for name in project.checked:
             apis = settings.banned_in(name) if name.endswith((".py", ".pyi")) else {}
             text = project.text(name) or ""
-            # Every use spells the API's last name somewhere (in the import or the attribute).
-            if not any(api.rsplit(".", 1)[-1] in text for api in apis):
+            # A use spells every part of the API's name somewhere: the import names the module
+            # path, the import or the attribute chain the rest. No parse without them.
+            if not any(all(part in text for part in api.split(".")) for api in apis):
                 continue
             names = module_names(project, name)
             for node, qualified in names.references() if names is not None else ():
