@@ -262,6 +262,19 @@ def test_reasonless_allowlist_entry_is_one_line_and_exit_2(repo: Repo) -> None:
     assert f"rules.{RULE}.allow.0.reason: Value error, say why this use is allowed" in done.stderr
 
 
+def test_expired_entry_written_as_an_array_of_tables_is_found_at_its_path(tmp_path: Path) -> None:
+    """`[[….allow]]` tables have no `allow` key line: the entry's `path` line is the place."""
+    config = (
+        TABLE + 'dirs = { "tests/old.py" = "ban" }\n\n'
+        f"[[tool.qualitykit.policy.rules.{RULE}.allow]]\n"
+        'path = "tests/old.py"\nreason = "rewritten in TV-2"\nexpires = 2001-01-31\n'
+    )
+
+    report = scan(tmp_path, config, {})
+
+    assert where(report) == {(RULE, "pyproject.toml", 9)}, report.findings
+
+
 @pytest.mark.parametrize(
     ("options", "message"),
     [

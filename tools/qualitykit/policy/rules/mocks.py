@@ -142,9 +142,14 @@ def _expired(project: PolicyProject, options: MockOptions) -> Iterator[Hit]:
     for entry in options.allow:
         if entry.expires >= today():
             continue
+        # The entry's own line: `path = "…"` below the `allow` key (inline tables or [[…]]).
         quoted = (f'"{entry.path}"', f"'{entry.path}'")
         line = next(
-            (n for n in range(key, len(lines) + 1) if any(q in lines[n - 1] for q in quoted)),
+            (
+                number
+                for number in range(key, len(lines) + 1)
+                if "path" in lines[number - 1] and any(q in lines[number - 1] for q in quoted)
+            ),
             key,
         )
         message = (
