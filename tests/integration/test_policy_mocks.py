@@ -214,6 +214,17 @@ def test_autospec_mode_reports_unspecced_patches(
     assert message in report.findings[0].message
 
 
+def test_a_spec_less_mock_as_replacement_is_one_finding(tmp_path: Path) -> None:
+    code = (
+        "from unittest.mock import MagicMock, patch\n\n\ndef test_f():\n"
+        "    with patch('os.getcwd', MagicMock()):\n        pass\n"
+    )
+
+    report = scan(tmp_path, AUTOSPEC, {TEST: code})
+
+    assert [(f.line, "without autospec" in f.message) for f in report.findings] == [(5, True)]
+
+
 def test_autospec_mode_takes_the_own_packages_from_the_option(tmp_path: Path) -> None:
     config = AUTOSPEC + 'packages = ["app"]\n'
     code = (

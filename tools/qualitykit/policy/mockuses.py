@@ -79,6 +79,8 @@ class _Finder:
     def __init__(self, names: ModuleNames) -> None:
         self.names = names
         self.uses: list[MockUse] = []
+        # Mocks given as a patch's replacement: the patch is the one finding, not both.
+        self.replacements: set[int] = set()
 
     def mock_class(self, func: ast.expr) -> str | None:
         """``MagicMock`` when ``func`` names a mock class (imported or ``mocker.MagicMock``)."""
@@ -125,6 +127,8 @@ class _Finder:
             target = "?"
         positional_new = 2 if how == "patch" else 3
         new = args[positional_new - 1] if len(args) >= positional_new else _keyword(call, "new")
+        if new is not None:
+            self.replacements.add(id(new))
         specced = (
             how == "dict"
             or _given(_keyword(call, "autospec"))
@@ -169,7 +173,7 @@ class _Finder:
             self.patch(call, how)
             return
         name = self.mock_class(call.func)
-        if name is not None:
+        if name is not None and id(call) not in self.replacements:
             specced = not self.unspecced_mock(call)
             self.uses.append(MockUse(call.lineno, "mock", name, _source(call), specced=specced))
 
