@@ -24,7 +24,6 @@ from typing_extensions import override
 
 from qualitykit.policy.mockuses import MockUse, mock_uses
 from qualitykit.policy.pathglobs import matches, most_specific
-from qualitykit.policy.project import PYPROJECT
 from qualitykit.policy.pynames import module_names
 from qualitykit.policy.rule import Hit, Rule, RuleOptions
 from qualitykit.policy.tomllines import toml_line
@@ -36,6 +35,8 @@ if TYPE_CHECKING:
 
 Mode = Literal["ban", "boundary", "autospec", "off"]
 RULE_ID = "QK-MOCK-001"
+# Where the allowlist is written (main's qualitykit.config_table.PYPROJECT once merged).
+PYPROJECT = "pyproject.toml"
 _TEST_DIRS = frozenset({"tests", "test", "testing", "docs", "benchmarks", "examples"})
 
 
