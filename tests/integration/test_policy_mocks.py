@@ -3,6 +3,7 @@ the most specific pattern winning, the allowlist with reasons and expiry dates."
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import TYPE_CHECKING
 
@@ -302,3 +303,12 @@ def test_expired_entry_written_as_an_array_of_tables_is_found_at_its_path(tmp_pa
 def test_bad_mocks_options_name_the_key(options: dict[str, object], message: str) -> None:
     with pytest.raises(ValidationError, match=re.escape(message)):
         PolicyConfig.model_validate({"rules": {RULE: options}})
+
+
+def test_a_configuration_with_an_expiry_date_is_dated() -> None:
+    """The gate step never caches a dated verdict (tests/regression/test_policy_dated_cache.py)."""
+    entry = {"path": "tests/x.py", "reason": "TV-4", "expires": dt.date(2999, 1, 31)}
+    dated = PolicyConfig.model_validate({"rules": {RULE: {"allow": [entry]}}})
+    undated = PolicyConfig.model_validate({"rules": {RULE: {"dirs": {"tests/**": "ban"}}}})
+
+    assert (dated.dated, undated.dated) == (True, False)

@@ -35,7 +35,7 @@ def builtin_steps(config: Config) -> dict[str, Step]:
         Actionlint(),
         Zizmor(),
         Makefile(),
-        Policy(config.policy.base),
+        Policy(config.policy.base, dated=config.policy.dated),
         Coverage(config.coverage.tests),
         Badge(),
     ]

@@ -26,15 +26,20 @@ class Policy(Step):
     name = "policy"
     description = "repository policies (gate integrity self-audit, …)"
 
-    def __init__(self, base: str | None) -> None:
-        """The step; ``base`` is ``[tool.qualitykit.policy] base`` (a moving ref)."""
+    def __init__(self, base: str | None, *, dated: bool = False) -> None:
+        """The step; ``base`` is ``[tool.qualitykit.policy] base`` (a moving ref).
+
+        ``dated``: a rule's options hold a date (an allowlist entry's expiry).
+        """
         self.base = base
+        self.dated = dated
 
     @property
     @override
     def cacheable(self) -> bool:
         # What a ref points at is no file content: a result against a base is never reused.
-        return self.base is None
+        # Nor one that depends on the day: an allowlist entry expires with no file changed.
+        return self.base is None and not self.dated
 
     @override
     def targets(self, ctx: StepContext) -> list[str]:
