@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from integration.policy_cases import line_of, with_allow
 from integration.policy_mocks_cases import scan, where
 from qualitykit.policy.config import PolicyConfig
+from qualitykit.steps.policy import holds_date
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -311,4 +312,4 @@ def test_a_configuration_with_an_expiry_date_is_dated() -> None:
     dated = PolicyConfig.model_validate({"rules": {RULE: {"allow": [entry]}}})
     undated = PolicyConfig.model_validate({"rules": {RULE: {"dirs": {"tests/**": "ban"}}}})
 
-    assert (dated.dated, undated.dated) == (True, False)
+    assert (holds_date(dated.rules), holds_date(undated.rules)) == (True, False)

@@ -13,24 +13,13 @@ exclude = ["scripts/legacy/*.sh"]  # files this rule skips (gitignore-style)
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any, cast
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 def _kebab(name: str) -> str:
     return name.replace("_", "-")
-
-
-def _holds_date(value: object) -> bool:
-    if isinstance(value, dt.date):
-        return True
-    if isinstance(value, dict):
-        return any(_holds_date(item) for item in cast("dict[str, object]", value).values())
-    if isinstance(value, list):
-        return any(_holds_date(item) for item in cast("list[object]", value))
-    return False
 
 
 class PolicyConfig(BaseModel):
@@ -44,11 +33,6 @@ class PolicyConfig(BaseModel):
     disable: tuple[str, ...] = ()
     base: str | None = None
     rules: dict[str, dict[str, Any]] = Field(default_factory=dict[str, dict[str, Any]])
-
-    @property
-    def dated(self) -> bool:
-        """Whether an option holds a date (an expiry): the verdict then depends on the day."""
-        return any(_holds_date(options) for options in self.rules.values())
 
     @model_validator(mode="after")
     def _known_rules(self) -> PolicyConfig:

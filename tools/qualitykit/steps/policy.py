@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
+from typing import cast
 
 from typing_extensions import override
 
@@ -18,6 +20,17 @@ from qualitykit.steps.base import (
     parse_json_as,
     unexpected_exit,
 )
+
+
+def holds_date(value: object) -> bool:
+    """Whether policy options hold a date (an expiry): the verdict then depends on the day."""
+    if isinstance(value, dt.date):
+        return True
+    if isinstance(value, dict):
+        return any(holds_date(item) for item in cast("dict[str, object]", value).values())
+    if isinstance(value, list):
+        return any(holds_date(item) for item in cast("list[object]", value))
+    return False
 
 
 class Policy(Step):
