@@ -12,6 +12,7 @@ from _pytest import hookspec
 
 import qualitykit
 from qualitykit.coverage.ratchet import Baseline
+from qualitykit.policy.pynames import Binder
 from qualitykit.steps.pyright import PyrightSummary
 from qualitykit.steps.workflows import ZizmorDeterminations
 
@@ -34,3 +35,6 @@ hookspec.pytest_runtest_logreport
 # set by the mutation worker (mutation/worker.py) for their readers
 sys.dont_write_bytecode  # the import system: no .pyc of a mutant is written
 pytest.Session.testscollected  # pytest's run loop and summary, in the zygote's child
+
+# ast.NodeVisitor dispatches to visit_<node class>: `case Point(x=px)` binds px (pynames.py)
+Binder.visit_MatchAs

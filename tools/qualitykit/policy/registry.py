@@ -9,6 +9,7 @@ import msgspec
 
 from qualitykit.policy.config import describe
 from qualitykit.policy.rules import (
+    banned,
     doubles,
     integrity_base,
     integrity_ci,
@@ -19,6 +20,7 @@ from qualitykit.policy.rules import (
     integrity_shell,
     makefile,
     meta,
+    mocks,
 )
 
 if TYPE_CHECKING:
@@ -36,6 +38,8 @@ _MODULES = (
     integrity_counts,
     makefile,
     doubles,
+    mocks,
+    banned,
 )
 
 

@@ -11,7 +11,7 @@ from qualitykit.steps.command import Command
 from qualitykit.steps.coverage import Coverage
 from qualitykit.steps.makefile import Makefile
 from qualitykit.steps.mypy import Mypy
-from qualitykit.steps.policy import Policy
+from qualitykit.steps.policy import Policy, holds_date
 from qualitykit.steps.pyright import Pyright
 from qualitykit.steps.pytest import PytestSuite
 from qualitykit.steps.ruff import RuffFormat, RuffLint
@@ -35,7 +35,7 @@ def builtin_steps(config: Config) -> dict[str, Step]:
         Actionlint(),
         Zizmor(),
         Makefile(),
-        Policy(config.policy.base),
+        Policy(config.policy.base, dated=holds_date(config.policy.rules)),
         Coverage(config.coverage.tests),
         Badge(),
     ]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
+from typing import cast
 
 import msgspec
 from typing_extensions import override
@@ -20,21 +22,37 @@ from qualitykit.steps.base import (
 )
 
 
+def holds_date(value: object) -> bool:
+    """Whether policy options hold a date (an expiry): the verdict then depends on the day."""
+    if isinstance(value, dt.date):
+        return True
+    if isinstance(value, dict):
+        return any(holds_date(item) for item in cast("dict[str, object]", value).values())
+    if isinstance(value, list):
+        return any(holds_date(item) for item in cast("list[object]", value))
+    return False
+
+
 class Policy(Step):
     """Every enabled policy rule over the whole project; with a configured base, against it."""
 
     name = "policy"
     description = "repository policies (gate integrity self-audit, …)"
 
-    def __init__(self, base: str | None) -> None:
-        """The step; ``base`` is ``[tool.qualitykit.policy] base`` (a moving ref)."""
+    def __init__(self, base: str | None, *, dated: bool = False) -> None:
+        """The step; ``base`` is ``[tool.qualitykit.policy] base`` (a moving ref).
+
+        ``dated``: a rule's options hold a date (an allowlist entry's expiry).
+        """
         self.base = base
+        self.dated = dated
 
     @property
     @override
     def cacheable(self) -> bool:
         # What a ref points at is no file content: a result against a base is never reused.
-        return self.base is None
+        # Nor one that depends on the day: an allowlist entry expires with no file changed.
+        return self.base is None and not self.dated
 
     @override
     def targets(self, ctx: StepContext) -> list[str]:
