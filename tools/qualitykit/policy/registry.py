@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 
 from qualitykit.policy.rules import (
+    exceptions,
+    imports,
     integrity_base,
     integrity_ci,
     integrity_counts,
@@ -31,6 +33,8 @@ _MODULES = (
     integrity_base,
     integrity_settings,
     integrity_counts,
+    imports,
+    exceptions,
 )
 
 

@@ -1,0 +1,200 @@
+"""Exceptions policy (opt-in): ruff's exception rules kept on, and swallowing ruff misses.
+
+QK-EXC-001 verifies ruff's effective configuration keeps BLE001, E722, S110, B904 and the
+tryceratops family on (``qualitykit.policy.ruffconfig``). "TRY kept on" means every stable
+TRY rule of ruff 0.17 (TRY002, TRY003, TRY004, TRY201, TRY203, TRY300, TRY301, TRY400,
+TRY401), each code checked on its own: ignoring one of them is a finding even while ``TRY``
+is selected. A team that drops one on purpose says so at that line (a reasoned allow) or narrows
+the rule's ``codes``.
+
+QK-EXC-002 reads the AST: an ``except`` handler whose body only passes, continues, ``...``s or
+returns a constant (``None``, a literal) neither logs nor re-raises, whatever it catches: ruff's
+S110/S112 report only ``pass``/``continue`` after a broad ``except``, and SIM105 only a lone
+``pass``. The optional-import idiom (``try: import x`` / ``except ImportError: pass``, the
+``try`` body only imports) is not reported: a missing optional module is the state it
+records, not an error.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from fnmatch import fnmatchcase
+from typing import TYPE_CHECKING, ClassVar
+
+from pydantic import field_validator
+from typing_extensions import override
+
+from qualitykit.policy.ruffkept import KeptOnOptions, kept_on
+from qualitykit.policy.rule import Hit, Rule, RuleOptions
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from qualitykit.policy.project import PolicyProject
+
+TRY_CODES = (
+    "TRY002",
+    "TRY003",
+    "TRY004",
+    "TRY201",
+    "TRY203",
+    "TRY300",
+    "TRY301",
+    "TRY400",
+    "TRY401",
+)
+EXCEPTION_CODES = ("BLE001", "E722", "S110", "B904", *TRY_CODES)
+_CODE = re.compile(r"^[A-Z]+\d+$")
+_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
+
+
+class ExceptionCodesOptions(KeptOnOptions):
+    """QK-EXC-001's options: the ruff codes kept on."""
+
+    codes: tuple[str, ...] = EXCEPTION_CODES
+
+    @field_validator("codes")
+    @classmethod
+    def _full_codes(cls, codes: tuple[str, ...]) -> tuple[str, ...]:
+        wrong = [code for code in codes if not _CODE.match(code)]
+        if wrong:
+            msg = f"not a full ruff code: {wrong[0]!r} (write e.g. 'TRY300')"
+            raise ValueError(msg)
+        return codes
+
+
+class ExceptionRulesKeptOn(Rule):
+    """ruff's BLE001, E722, S110, B904 and TRY rules switched off."""
+
+    id = "QK-EXC-001"
+    family = "exceptions"
+    default = False
+    title = "ruff's exception rules kept on"
+    fix = 'add "BLE", "E7", "S110", "B904" and "TRY" to ruff\'s `select`'
+    options: ClassVar[type[RuleOptions]] = ExceptionCodesOptions
+
+    @override
+    def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
+        kept = options if isinstance(options, ExceptionCodesOptions) else ExceptionCodesOptions()
+        yield from kept_on(project, kept.codes, kept)
+
+
+class SwallowOptions(RuleOptions):
+    """QK-EXC-002's options."""
+
+    # ``path/glob.py::function`` (``Class.method`` or a glob; ``<module>`` at module level).
+    allow: tuple[str, ...] = ()
+
+    @field_validator("allow")
+    @classmethod
+    def _has_function(cls, entries: tuple[str, ...]) -> tuple[str, ...]:
+        for entry in entries:
+            path, _, name = entry.partition("::")
+            if not path or not name:
+                msg = f"{entry!r} is not 'path/glob.py::function_name'"
+                raise ValueError(msg)
+        return entries
+
+
+def _constant(node: ast.expr | None) -> bool:
+    if node is None or isinstance(node, ast.Constant):
+        return True
+    if isinstance(node, ast.UnaryOp):
+        return isinstance(node.operand, ast.Constant)
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        return all(_constant(item) for item in node.elts)
+    if isinstance(node, ast.Dict):
+        return all(_constant(item) for item in [*node.keys, *node.values])
+    return False
+
+
+def _inert(statement: ast.stmt) -> str | None:
+    """What the statement does when it does nothing with the error (None: it does something)."""
+    if isinstance(statement, ast.Pass):
+        return "passes"
+    if isinstance(statement, ast.Continue):
+        return "continues"
+    if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
+        return "has `...`" if statement.value.value is Ellipsis else "has a bare literal"
+    if isinstance(statement, ast.Return) and _constant(statement.value):
+        value = "None" if statement.value is None else ast.unparse(statement.value)
+        return f"returns {value}"
+    return None
+
+
+def _caught(handler: ast.ExceptHandler) -> list[str]:
+    kinds = handler.type
+    items = kinds.elts if isinstance(kinds, ast.Tuple) else [kinds] if kinds else []
+    return [ast.unparse(item) for item in items]
+
+
+def _optional_import(body: list[ast.stmt], handler: ast.ExceptHandler) -> bool:
+    caught = {name.rsplit(".", 1)[-1] for name in _caught(handler)}
+    imports_only = all(isinstance(s, (ast.Import, ast.ImportFrom)) for s in body)
+    return bool(caught) and caught <= _IMPORT_ERRORS and imports_only
+
+
+_SCOPES = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+def swallowed(
+    node: ast.AST, scope: tuple[str, ...] = ()
+) -> Iterator[tuple[ast.ExceptHandler, str, str]]:
+    """Every swallowing handler under ``node``: the handler, its function's qualname, its deed."""
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, (ast.Try, ast.TryStar)):
+            for handler in child.handlers:
+                deeds = [_inert(statement) for statement in handler.body]
+                if all(deeds) and not _optional_import(child.body, handler):
+                    what = " and ".join(dict.fromkeys(deed for deed in deeds if deed))
+                    yield handler, ".".join(scope) or "<module>", what
+        inner = (*scope, child.name) if isinstance(child, _SCOPES) else scope
+        yield from swallowed(child, inner)
+
+
+def _allowed(file: str, qualname: str, entries: tuple[str, ...]) -> bool:
+    names = {qualname, qualname.rsplit(".", 1)[-1]}
+    for entry in entries:
+        path, _, function = entry.partition("::")
+        if fnmatchcase(file, path) and any(fnmatchcase(name, function) for name in names):
+            return True
+    return False
+
+
+class SwallowedException(Rule):
+    """An ``except`` that only passes, continues or returns a constant: the error vanishes."""
+
+    id = "QK-EXC-002"
+    family = "exceptions"
+    default = False
+    title = "exception swallowed"
+    fix = (
+        "handle the error, log it or re-raise it (`raise … from error`); when ignoring it is the "
+        "intent, say why: `# qualitykit: allow[QK-EXC-002] why` or the rule's `allow` list"
+    )
+    options: ClassVar[type[RuleOptions]] = SwallowOptions
+
+    @override
+    def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
+        allow = options.allow if isinstance(options, SwallowOptions) else ()
+        for name in project.checked:
+            if not name.endswith((".py", ".pyi")):
+                continue
+            tree = project.python(name)
+            if tree is None:
+                continue
+            for handler, qualname, what in swallowed(tree):
+                if _allowed(name, qualname, allow):
+                    continue
+                kinds = _caught(handler)
+                caught = kinds[0] if len(kinds) == 1 else f"({', '.join(kinds)})" if kinds else ""
+                head = f"except {caught}" if caught else "except"
+                message = (
+                    f"`{head}:` in {qualname} only {what}: the error is swallowed "
+                    "(nothing logs or re-raises it)"
+                )
+                yield Hit(name, handler.lineno, message)
+
+
+RULES: tuple[Rule, ...] = (ExceptionRulesKeptOn(), SwallowedException())
