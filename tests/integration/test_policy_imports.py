@@ -16,6 +16,7 @@ from integration.policy_cases import line_of, with_allow, write_repo
 from qualitykit.policy.config import PolicyConfig
 from qualitykit.policy.engine import run_policy
 from qualitykit.policy.project import PolicyProject
+from qualitykit.policy.ruffconfig import load, verdict
 from qualitykit.policy.rules.exceptions import EXCEPTION_CODES
 
 if TYPE_CHECKING:
@@ -255,8 +256,6 @@ def _ruff_enabled(root: Path) -> set[str]:
 
 @pytest.mark.parametrize("lint", RUFF_CONFIGS.values(), ids=RUFF_CONFIGS.keys())
 def test_the_model_agrees_with_ruffs_resolved_settings(tmp_path: Path, lint: str) -> None:
-    from qualitykit.policy.ruffconfig import load, verdict  # noqa: PLC0415
-
     base = {"base.toml": '[lint]\nselect = ["I", "TRY"]\n'}
     write_repo(tmp_path, {**project(lint), **base})
     config = load(PolicyProject.load(tmp_path))

@@ -159,6 +159,7 @@ class RuffConfig:
 def _read_outside(path: Path) -> str | None:
     try:
         return path.read_text(encoding="utf-8")
+    # qualitykit: allow[QK-EXC-002] the caller reports the unreadable `extend` file
     except (OSError, UnicodeDecodeError):
         return None
 
