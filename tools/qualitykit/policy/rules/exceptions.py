@@ -10,9 +10,10 @@ the rule's ``codes``.
 QK-EXC-002 reads the AST: an ``except`` handler whose body only passes, continues, ``...``s or
 returns a constant (``None``, a literal) neither logs nor re-raises, whatever it catches: ruff's
 S110/S112 report only ``pass``/``continue`` after a broad ``except``, and SIM105 only a lone
-``pass``. The optional-import idiom (``try: import x`` / ``except ImportError: pass``, the
-``try`` body only imports) is not reported: a missing optional module is the state it
-records, not an error.
+``pass``. Two shapes are not errors and not reported: the optional-import idiom (``except
+ImportError``/``ModuleNotFoundError`` after a ``try`` body that only imports, by statement,
+``import_module`` or ``__import__``: a missing optional module is the state it records), and
+``except StopIteration``/``StopAsyncIteration`` (an iterator saying it is done).
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ TRY_CODES = (
 EXCEPTION_CODES = ("BLE001", "E722", "S110", "B904", *TRY_CODES)
 _CODE = re.compile(r"^[A-Z]+\d+$")
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
+_IMPORTERS = frozenset({"import_module", "__import__"})
+_END_OF_ITERATION = frozenset({"StopIteration", "StopAsyncIteration"})
 
 
 class ExceptionCodesOptions(KeptOnOptions):
@@ -129,10 +132,23 @@ def _caught(handler: ast.ExceptHandler) -> list[str]:
     return [ast.unparse(item) for item in items]
 
 
-def _optional_import(body: list[ast.stmt], handler: ast.ExceptHandler) -> bool:
+def _imports(statement: ast.stmt) -> bool:
+    """An import statement, or a call of ``import_module``/``__import__`` (maybe assigned)."""
+    if isinstance(statement, (ast.Import, ast.ImportFrom)):
+        return True
+    value = statement.value if isinstance(statement, (ast.Expr, ast.Assign)) else None
+    if not isinstance(value, ast.Call):
+        return False
+    name = ast.unparse(value.func).rsplit(".", 1)[-1]
+    return name in _IMPORTERS
+
+
+def _not_an_error(body: list[ast.stmt], handler: ast.ExceptHandler) -> bool:
+    """The end of an iteration, or a missing optional module (the ``try`` only imports)."""
     caught = {name.rsplit(".", 1)[-1] for name in _caught(handler)}
-    imports_only = all(isinstance(s, (ast.Import, ast.ImportFrom)) for s in body)
-    return bool(caught) and caught <= _IMPORT_ERRORS and imports_only
+    if caught and caught <= _END_OF_ITERATION:
+        return True
+    return bool(caught) and caught <= _IMPORT_ERRORS and all(_imports(s) for s in body)
 
 
 _SCOPES = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
@@ -146,7 +162,7 @@ def swallowed(
         if isinstance(child, (ast.Try, ast.TryStar)):
             for handler in child.handlers:
                 deeds = [_inert(statement) for statement in handler.body]
-                if all(deeds) and not _optional_import(child.body, handler):
+                if all(deeds) and not _not_an_error(child.body, handler):
                     what = " and ".join(dict.fromkeys(deed for deed in deeds if deed))
                     yield handler, ".".join(scope) or "<module>", what
         inner = (*scope, child.name) if isinstance(child, _SCOPES) else scope
