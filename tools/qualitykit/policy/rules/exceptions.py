@@ -11,8 +11,9 @@ QK-EXC-002 reads the AST: an ``except`` handler whose body only passes, continue
 returns a constant (``None``, a literal) neither logs nor re-raises, whatever it catches: ruff's
 S110/S112 report only ``pass``/``continue`` after a broad ``except``, and SIM105 only a lone
 ``pass``. Two shapes are not errors and not reported: the optional-import idiom (``except
-ImportError``/``ModuleNotFoundError`` after a ``try`` body that only imports, by statement,
-``import_module`` or ``__import__``: a missing optional module is the state it records), and
+ImportError``/``ModuleNotFoundError`` after a ``try`` body that imports, by statement,
+``import_module`` or ``__import__``, and calls nothing it imported: a missing optional module
+is the state it records), and
 ``except StopIteration``/``StopAsyncIteration`` (an iterator saying it is done).
 """
 
@@ -132,15 +133,39 @@ def _caught(handler: ast.ExceptHandler) -> list[str]:
     return [ast.unparse(item) for item in items]
 
 
-def _imports(statement: ast.stmt) -> bool:
-    """An import statement, or a call of ``import_module``/``__import__`` (maybe assigned)."""
-    if isinstance(statement, (ast.Import, ast.ImportFrom)):
-        return True
-    value = statement.value if isinstance(statement, (ast.Expr, ast.Assign)) else None
-    if not isinstance(value, ast.Call):
-        return False
-    name = ast.unparse(value.func).rsplit(".", 1)[-1]
-    return name in _IMPORTERS
+def _import_call(node: ast.AST) -> bool:
+    return isinstance(node, ast.Call) and ast.unparse(node.func).split(".")[-1] in _IMPORTERS
+
+
+def _only_imports(body: list[ast.stmt]) -> bool:
+    """Whether the ``try`` imports and runs nothing of what it imported.
+
+    ``import x; x.setup()`` runs code that can raise ImportError for other reasons.
+    """
+    imported: set[str] = set()
+    found = False
+    for statement in body:
+        if isinstance(statement, (ast.Import, ast.ImportFrom)):
+            imported |= {(a.asname or a.name).split(".")[0] for a in statement.names}
+            found = True
+            continue
+        nodes = list(ast.walk(statement))
+        found = found or any(_import_call(node) for node in nodes)
+        if isinstance(statement, ast.Assign) and _import_call(statement.value):
+            imported |= {
+                n.id for t in statement.targets for n in ast.walk(t) if isinstance(n, ast.Name)
+            }
+        if any(_called_root(node) in imported for node in nodes):
+            return False
+    return found
+
+
+def _called_root(node: ast.AST) -> str | None:
+    """The name a call starts from (``x`` of ``x.a.b()``), None for other nodes."""
+    root = node.func if isinstance(node, ast.Call) else None
+    while isinstance(root, (ast.Attribute, ast.Call, ast.Subscript)):
+        root = root.func if isinstance(root, ast.Call) else root.value
+    return root.id if isinstance(root, ast.Name) else None
 
 
 def _not_an_error(body: list[ast.stmt], handler: ast.ExceptHandler) -> bool:
@@ -148,7 +173,7 @@ def _not_an_error(body: list[ast.stmt], handler: ast.ExceptHandler) -> bool:
     caught = {name.rsplit(".", 1)[-1] for name in _caught(handler)}
     if caught and caught <= _END_OF_ITERATION:
         return True
-    return bool(caught) and caught <= _IMPORT_ERRORS and all(_imports(s) for s in body)
+    return bool(caught) and caught <= _IMPORT_ERRORS and _only_imports(body)
 
 
 _SCOPES = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
