@@ -108,6 +108,11 @@ SWALLOWS = {
     "bare-return": in_g("Exception", "return"),
     "return-literal": in_g("LookupError", "return -1"),
     "return-empty-list": in_g("Exception", "return []"),
+    # The shapes the pre-parse text filter must still let through:
+    "same-line": "try:\n    f()\nexcept ValueError: pass\n",
+    "comment-first": "try:\n    f()\nexcept ValueError:\n    # fine\n\n    pass\n",
+    "multi-line-types": "try:\n    f()\nexcept (\n    OSError,\n    ValueError,\n):\n    ...\n",
+    "docstring-like": "try:\n    f()\nexcept ValueError:\n    r'ignored'\n",
     "bare-except": "try:\n    f()\nexcept:\n    pass\n",
     "except-star": "try:\n    f()\nexcept* ValueError:\n    pass\n",
     "import-error-guarding-code": (

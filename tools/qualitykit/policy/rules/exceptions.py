@@ -51,6 +51,12 @@ _CODE = re.compile(r"^[A-Z]+\d+$")
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
 _IMPORTERS = frozenset({"import_module", "__import__"})
 _END_OF_ITERATION = frozenset({"StopIteration", "StopAsyncIteration"})
+# An ``except …:`` whose first statement (after comments and blank lines, on its own line or
+# the same one) may do nothing: a superset of what the AST check reports, found without parsing.
+_CANDIDATE = re.compile(
+    r"\bexcept\b[^:]*:[ \t]*(?:#[^\n]*)?(?:\n[ \t]*(?:#[^\n]*)?)*"
+    r"(?:pass\b|continue\b|\.\.\.|return\b|[rRbBuUfF]{0,2}[\"'])"
+)
 
 
 class ExceptionCodesOptions(KeptOnOptions):
@@ -179,19 +185,25 @@ def _not_an_error(body: list[ast.stmt], handler: ast.ExceptHandler) -> bool:
 _SCOPES = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
 
 
-def swallowed(
-    node: ast.AST, scope: tuple[str, ...] = ()
-) -> Iterator[tuple[ast.ExceptHandler, str, str]]:
-    """Every swallowing handler under ``node``: the handler, its function's qualname, its deed."""
-    for child in ast.iter_child_nodes(node):
-        if isinstance(child, (ast.Try, ast.TryStar)):
-            for handler in child.handlers:
+# Statement lists: a ``try`` is a statement, so the walk never descends into expressions.
+_BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def swallowed(tree: ast.Module) -> Iterator[tuple[ast.ExceptHandler, str, str]]:
+    """Every swallowing handler in ``tree``: the handler, its function's qualname, its deed."""
+    stack: list[tuple[ast.AST, tuple[str, ...]]] = [(tree, ())]
+    while stack:
+        node, scope = stack.pop()
+        if isinstance(node, (ast.Try, ast.TryStar)):
+            for handler in node.handlers:
                 deeds = [_inert(statement) for statement in handler.body]
-                if all(deeds) and not _not_an_error(child.body, handler):
+                if all(deeds) and not _not_an_error(node.body, handler):
                     what = " and ".join(dict.fromkeys(deed for deed in deeds if deed))
                     yield handler, ".".join(scope) or "<module>", what
-        inner = (*scope, child.name) if isinstance(child, _SCOPES) else scope
-        yield from swallowed(child, inner)
+        inner = (*scope, node.name) if isinstance(node, _SCOPES) else scope
+        for block in _BLOCKS:
+            children: list[ast.AST] = getattr(node, block, [])
+            stack.extend((child, inner) for child in children)
 
 
 def _allowed(file: str, qualname: str, entries: tuple[str, ...]) -> bool:
@@ -222,7 +234,9 @@ class SwallowedException(Rule):
         for name in project.checked:
             if not name.endswith((".py", ".pyi")):
                 continue
-            tree = project.python(name)
+            # Parsing is the costly part: only files with a candidate handler are parsed.
+            text = project.text(name)
+            tree = project.python(name) if text and _CANDIDATE.search(text) else None
             if tree is None:
                 continue
             for handler, qualname, what in swallowed(tree):
