@@ -264,3 +264,36 @@ def test_the_model_agrees_with_ruffs_resolved_settings(tmp_path: Path, lint: str
 
     enabled = _ruff_enabled(tmp_path) & set(CODES)
     assert modelled == enabled if "\nselect = [" in lint else modelled < enabled
+
+
+def test_extend_loop_is_a_finding_not_a_pass(tmp_path: Path) -> None:
+    files = {"ruff.toml": 'extend = "base.toml"\n', "base.toml": 'extend = "ruff.toml"\n'}
+    write_repo(tmp_path, {**files, **MODULE})
+
+    report = scan(tmp_path)
+
+    assert {(f.rule, f.file, f.line) for f in report.findings} >= {("QK-IMP-001", "base.toml", 1)}
+    assert "`extend` loops back to 'ruff.toml'" in report.findings[0].message
+
+
+@pytest.mark.parametrize(
+    ("text", "marker"),
+    [
+        ('select = ["E", "F"]\n\n[isort]\nrequired-imports = []\n', "select ="),
+        ('lint.select = ["E", "F"]\n', "lint.select"),
+        (
+            'line-length = 100\n\n[lint]\nextend-ignore = ["FA"]\nselect = ["ALL"]\n',
+            "extend-ignore",
+        ),
+    ],
+    ids=["legacy-top-level", "dotted-lint-key", "lint-table"],
+)
+def test_ruff_toml_lines_are_found_wherever_the_key_is_written(
+    tmp_path: Path, text: str, marker: str
+) -> None:
+    write_repo(tmp_path, {".ruff.toml": text, **MODULE})
+
+    report = scan(tmp_path, **{"QK-IMP-001": {}})
+
+    imp_001 = [f for f in report.findings if f.rule == "QK-IMP-001"]
+    assert [(f.file, f.line) for f in imp_001] == [(".ruff.toml", line_of(text, marker))]

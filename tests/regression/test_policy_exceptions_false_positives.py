@@ -45,7 +45,8 @@ OPTIONAL_IMPORTS = {
     # the same loader computes the module's name first.
     "computed-module-name": (
         "from importlib import import_module\n\ndef load(rv, dot, sub):\n    try:\n"
-        "        name = ''.join(['cytoolz', dot, sub])\n        rv['cytoolz'] = import_module(name)\n"
+        "        name = ''.join(['cytoolz', dot, sub])\n"
+        "        rv['cytoolz'] = import_module(name)\n"
         "    except ImportError:\n        pass\n"
     ),
     "dunder-import": "try:\n    __import__('ujson')\nexcept ImportError:\n    pass\n",
