@@ -201,6 +201,7 @@ def test_exclude_skips_files(tmp_path: Path) -> None:
             "rules.QK-EXC-001.codes: Value error, not a full ruff code: 'TRY'",
         ),
     ],
+    ids=["allow-without-function", "codes-prefix"],
 )
 def test_bad_family_options_are_one_line_and_exit_2(repo: Repo, table: str, says: str) -> None:
     repo.configure(f'[tool.qualitykit.policy]\nenable = ["exceptions"]\n\n{table}')
