@@ -297,3 +297,17 @@ def test_ruff_toml_lines_are_found_wherever_the_key_is_written(
 
     imp_001 = [f for f in report.findings if f.rule == "QK-IMP-001"]
     assert [(f.file, f.line) for f in imp_001] == [(".ruff.toml", line_of(text, marker))]
+
+
+def test_extend_per_file_ignores_of_every_file_in_the_chain_count(tmp_path: Path) -> None:
+    base = (
+        GOOD_LINT.replace("[tool.ruff.", "[")
+        + '\n[lint.extend-per-file-ignores]\n"src/**" = ["I002"]\n'
+    )
+    lint = 'extend = "base.toml"\n\n[tool.ruff.lint.per-file-ignores]\n"tests/**" = ["I"]\n'
+    pyproject = PYPROJECT + "[tool.ruff]\n" + lint
+    write_repo(tmp_path, {**MODULE, "base.toml": base, "pyproject.toml": pyproject})
+
+    report = scan(tmp_path, **{"QK-IMP-002": {"ignored-in": ["tests/"]}})
+
+    assert found(report) == {("QK-IMP-002", "base.toml", line_of(base, '"src/**"'))}
