@@ -132,4 +132,4 @@ def test_bad_banned_api_name_is_one_line_and_exit_2(repo: Repo) -> None:
 
     assert done.returncode == 2, done.stdout
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
-    assert "rules.QK-BAN-001: apis: 'torch save' is not a dotted name" in done.stderr
+    assert "rules.QK-BAN-001.apis: 'torch save' is not a dotted name" in done.stderr

@@ -34,6 +34,7 @@ _KEY_SCHEMA = 1
 def _installed_version(package: str) -> str:
     try:
         return version(package)
+    # qualitykit: allow[QK-EXC-002] an absent package is a key value, not an error
     except PackageNotFoundError:
         return "not-installed"
 

@@ -124,6 +124,7 @@ def file_at(root: Path, commit: str, path: str) -> str | None:
     """The text of ``path`` at ``commit`` (None when it does not exist there or is not text)."""
     try:
         return _git(root, "show", f"{commit}:{path}")
+    # qualitykit: allow[QK-EXC-002] not in that commit, or not text: None is the documented answer
     except (QualityKitError, UnicodeDecodeError):
         return None
 

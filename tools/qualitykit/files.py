@@ -50,6 +50,7 @@ def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes] | None:
             check=False,
             timeout=_GIT_TIMEOUT_S,
         )
+    # qualitykit: allow[QK-EXC-002] no git: the caller walks the directory instead
     except FileNotFoundError:
         return None
     except (OSError, subprocess.TimeoutExpired) as error:

@@ -121,6 +121,7 @@ def _children_by_parent(*, zombies: bool = False) -> dict[int, list[int]]:
             try:
                 with open(f"{_PROC}/{entry.name}/stat", "rb") as stat:  # noqa: PTH123
                     line = stat.read()
+            # qualitykit: allow[QK-EXC-002] a process that ended meanwhile has no stat file
             except OSError:
                 continue  # gone meanwhile
             # "pid (comm) state ppid ...": comm may hold spaces and parentheses.

@@ -74,6 +74,7 @@ def hold_run_lock(state_dir: Path) -> Generator[None]:
 def _still_at(path: Path, key: tuple[int, int]) -> bool:
     try:
         info = path.stat()
+    # qualitykit: allow[QK-EXC-002] the lock file is gone, so it is not that lock
     except FileNotFoundError:
         return False
     return (info.st_dev, info.st_ino) == key
@@ -95,6 +96,7 @@ def _open(path: Path) -> int:
 def _acquire(descriptor: int) -> None:
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    # qualitykit: allow[QK-EXC-002] held by another run: the blocking wait below follows
     except BlockingIOError:
         pass
     else:

@@ -56,6 +56,7 @@ def read_text(path: Path, what: str, *, cache: bool) -> str | None:
     """The UTF-8 text of ``path``; None when it is missing (or unusable and only a ``cache``)."""
     try:
         return path.read_bytes().decode("utf-8")
+    # qualitykit: allow[QK-EXC-002] a missing file is None by contract; other errors are raised
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as error:

@@ -98,6 +98,7 @@ def _relative(filename: str, sources: list[Path], root: Path) -> str:
         base = candidate if candidate.is_absolute() else root / candidate
         try:
             return base.resolve().relative_to(root.resolve()).as_posix()
+        # qualitykit: allow[QK-EXC-002] not under this source root: the next one is tried
         except ValueError:
             continue
     return Path(filename).as_posix()

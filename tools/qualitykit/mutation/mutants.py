@@ -199,6 +199,7 @@ class ModuleMutants:
                 parent.children = [*siblings[:at], *replaced, *siblings[at + 1 :]]
             tree: Any = self._tree
             return str(tree.get_code())
+        # qualitykit: allow[QK-EXC-002] None sends the mutant down the re-parsing path
         except Exception:  # noqa: BLE001 - the re-parsing path decides
             return None
         finally:
@@ -360,7 +361,7 @@ def _patchable_function(node: parso.tree.NodeOrLeaf) -> str | None:
 def _postponed_annotations(source: str) -> bool:
     try:
         module = ast.parse(source)
-    except SyntaxError:
+    except SyntaxError:  # qualitykit: allow[QK-EXC-002] unparseable source has no __future__ import
         return False
     return any(
         isinstance(node, ast.ImportFrom)

@@ -51,6 +51,7 @@ def fatal_detail(output: str) -> str | None:
     """The one-line reason of a worker's ``fatal`` message, or None when ``output`` is not one."""
     try:
         message: object = json.loads(output.strip() or "null")
+    # qualitykit: allow[QK-EXC-002] not JSON, so not a fatal message: None says so
     except ValueError:
         return None
     if isinstance(message, dict):

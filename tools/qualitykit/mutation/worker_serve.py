@@ -77,6 +77,7 @@ class _Server:
         args = [*self.spec["pytest_args"], *process.MUTANT_ARGS, process.basetemp(self.root)]
         try:
             config = prepare(args)
+        # qualitykit: allow[QK-EXC-002] None falls back to pytest.main per mutant
         except BaseException:  # noqa: BLE001 - any failure: fall back to pytest.main per mutant
             return None
         mutated = {(self.root / module).resolve() for module in self.spec["modules"]}

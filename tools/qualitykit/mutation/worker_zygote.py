@@ -193,6 +193,7 @@ class Zygote:
         else:
             try:
                 module = compile(job["source"], path, "exec", dont_inherit=True)
+            # qualitykit: allow[QK-EXC-002] the reason is returned and reported
             except (SyntaxError, ValueError):
                 return "does not compile"
             candidates = _code_named(module, qualname)

@@ -32,6 +32,8 @@ TABLE = "[tool.qualitykit.policy]"
 # msgspec's error text: "Expected `int`, got `str` - at `$.rules[...]`" (where is optional).
 _WHERE = re.compile(r"^(?P<what>.*?)(?: - at `\$(?P<where>[^`]*)`)?$", re.DOTALL)
 _UNKNOWN = re.compile(r"^Object contains unknown field `(?P<key>[^`]*)`$", re.DOTALL)
+# A check of ours (``__post_init__``) names its key first: "codes: not a full ruff code".
+_KEYED = re.compile(r"^(?P<key>[a-z][a-z0-9-]*(?:\.[^:\s]+)?): (?P<what>.*)$", re.DOTALL)
 
 
 class PolicyTableError(Exception):
@@ -63,6 +65,9 @@ def describe(error: msgspec.ValidationError, prefix: str = "") -> str:
     match = _WHERE.match(str(error))
     what, where = (match["what"], match["where"] or "") if match else (str(error), "")
     key = prefix + where.replace("[...]", "")
+    keyed = _KEYED.match(what)
+    if keyed:
+        key, what = f"{key}.{keyed['key']}", keyed["what"]
     key = key.removeprefix(".")
     unknown = _UNKNOWN.match(what)
     if unknown:

@@ -50,6 +50,7 @@ def parse_toml(text: str | None) -> dict[str, Any]:
         return {}
     try:
         return tomllib.loads(text)
+    # qualitykit: allow[QK-EXC-002] invalid TOML is other steps' finding; rules see no table
     except tomllib.TOMLDecodeError:
         return {}
 
@@ -65,6 +66,7 @@ def compose_yaml(text: str | None) -> yaml.Node | None:
         return None
     try:
         return yaml.compose(text, Loader=_LOADER)
+    # qualitykit: allow[QK-EXC-002] invalid YAML is other steps' finding; rules see no node
     except yaml.YAMLError:
         return None
 
@@ -160,12 +162,14 @@ class PolicyProject:
             if path.stat().st_size > _MAX_TEXT_BYTES:
                 return None
             data = path.read_bytes()
+        # qualitykit: allow[QK-EXC-002] an unreadable file has no text for the rules
         except OSError:
             return None
         if b"\0" in data[:8192]:
             return None
         try:
             return data.decode("utf-8")
+        # qualitykit: allow[QK-EXC-002] a file that is not UTF-8 has no text for the rules
         except UnicodeDecodeError:
             return None
 

@@ -11,6 +11,8 @@ from qualitykit.policy.config import describe
 from qualitykit.policy.rules import (
     banned,
     doubles,
+    exceptions,
+    imports,
     integrity_base,
     integrity_ci,
     integrity_counts,
@@ -40,6 +42,8 @@ _MODULES = (
     doubles,
     mocks,
     banned,
+    imports,
+    exceptions,
 )
 
 

@@ -65,6 +65,7 @@ def has_mypy_config(root: Path) -> bool:
     setup = configparser.ConfigParser(interpolation=None)
     try:
         setup.read(root / "setup.cfg", encoding="utf-8")
+    # qualitykit: allow[QK-EXC-002] mypy reads setup.cfg itself and reports it
     except (configparser.Error, UnicodeDecodeError):
         return False
     return setup.has_section("mypy")

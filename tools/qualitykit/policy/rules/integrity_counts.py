@@ -39,6 +39,7 @@ def comment_lines(text: str, pattern: re.Pattern[str]) -> list[int]:
     """Lines whose comment matches ``pattern`` (string literals never count)."""
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    # qualitykit: allow[QK-EXC-002] untokenizable text has no comments to count
     except (tokenize.TokenError, SyntaxError):
         return []
     return [
@@ -52,6 +53,7 @@ def skip_lines(text: str) -> list[int]:
     """Lines of ``pytest.mark.skip/skipif/xfail``, ``pytest.skip(...)``, ``unittest.skip*``."""
     try:
         tree = ast.parse(text)
+    # qualitykit: allow[QK-EXC-002] unparseable text has no marks to count
     except (SyntaxError, ValueError):
         return []
     found: list[int] = []
@@ -70,7 +72,7 @@ def _pre_commit_exclude(project: PolicyProject) -> re.Pattern[str] | None:
     text = y.scalar(y.get(project.yaml_node(project.pre_commit), "exclude"))
     try:
         return re.compile(text) if text else None
-    except re.error:
+    except re.error:  # qualitykit: allow[QK-EXC-002] an invalid pattern excludes nothing
         return None
 
 
