@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 
 from qualitykit.policy.rules import (
+    commits,
     integrity_base,
     integrity_ci,
     integrity_counts,
@@ -31,6 +32,7 @@ _MODULES = (
     integrity_base,
     integrity_settings,
     integrity_counts,
+    commits,
 )
 
 
@@ -56,7 +58,8 @@ def _setting(rule: Rule, config: PolicyConfig) -> bool:
             return False
         if name in config.enable:
             return True
-    return rule.default
+    # Configuring a rule, or its family's shared options, turns an opt-in rule on.
+    return rule.default or rule.id in config.rules or rule.family in config.rules
 
 
 def validate(config: PolicyConfig) -> None:
@@ -74,8 +77,8 @@ def validate(config: PolicyConfig) -> None:
         msg = f"{min(both)!r} is both enabled and disabled"
         raise ValueError(msg)
     for rule_id in config.rules:
-        if rule_id not in known:
-            raise ValueError(f"rules.{rule_id}: unknown rule id")
+        if rule_id not in names:
+            raise ValueError(f"rules.{rule_id}: unknown rule id or family")
     enabled(config)
 
 
@@ -83,13 +86,19 @@ def enabled(config: PolicyConfig) -> list[tuple[Rule, RuleOptions]]:
     """The rules ``config`` turns on, each with its validated options."""
     chosen: list[tuple[Rule, RuleOptions]] = []
     for rule in rules().values():
+        # A family's table holds options every rule of the family shares; the rule's own
+        # table wins key by key.
+        shared = config.rules.get(rule.family, {})
+        own = config.rules.get(rule.id, {})
         try:
-            options = rule.options.model_validate(config.rules.get(rule.id, {}))
+            options = rule.options.model_validate({**shared, **own})
         except ValidationError as error:
             first = error.errors()[0]
             where = ".".join(str(part) for part in first["loc"])
             what = "unknown key" if first["type"] == "extra_forbidden" else str(first["msg"])
-            raise ValueError(f"rules.{rule.id}.{where}: {what}") from None
+            key = str(first["loc"][0]) if first["loc"] else ""
+            table = rule.family if key in shared and key not in own else rule.id
+            raise ValueError(f"rules.{table}.{where}: {what}") from None
         if _setting(rule, config):
             chosen.append((rule, options))
     return chosen
