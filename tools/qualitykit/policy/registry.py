@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from qualitykit.policy.rules import (
     commits,
+    conflicts,
     integrity_base,
     integrity_ci,
     integrity_counts,
@@ -33,6 +34,7 @@ _MODULES = (
     integrity_settings,
     integrity_counts,
     commits,
+    conflicts,
 )
 
 
