@@ -17,6 +17,7 @@ from qualitykit.policy.rules import (
     integrity_pyproject,
     integrity_settings,
     integrity_shell,
+    ledger,
     meta,
 )
 
@@ -35,6 +36,7 @@ _MODULES = (
     integrity_counts,
     commits,
     conflicts,
+    ledger,
 )
 
 
