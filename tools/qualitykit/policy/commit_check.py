@@ -43,6 +43,11 @@ class CommitsReport(BaseModel):
     findings: tuple[PolicyFinding, ...] = ()
 
 
+def _lines(message: str) -> str:
+    """A stored message with CRLF line ends made LF and no blank lines around it."""
+    return message.replace("\r\n", "\n").strip("\n")
+
+
 def _rules(root: Path) -> list[tuple[CommitRule, CommitOptions]]:
     chosen: list[tuple[CommitRule, CommitOptions]] = []
     for rule, options in enabled(load_config(root).policy):
@@ -113,7 +118,7 @@ def check_range(start: Path, spec: str, *, branch: str | None = None) -> Commits
     if name is not None and name == exempt:
         name = None
     messages = [
-        Message(where=f"commit {commit.sha[:_SHORT]}", text=commit.message.strip("\n"), hook=False)
+        Message(where=f"commit {commit.sha[:_SHORT]}", text=_lines(commit.message), hook=False)
         for commit in judged
     ]
     return CommitsReport(
