@@ -239,3 +239,17 @@ def test_an_unreadable_message_file_is_an_error(repo: Repo) -> None:
         check_message_file(repo.root, path)
     with pytest.raises(QualityKitError, match=r"missing\.txt: commit message: no such file"):
         check_message_file(repo.root, repo.root / "missing.txt")
+
+
+def test_the_remotes_default_branch_is_exempt(repo: Repo, tmp_path: Path) -> None:
+    repo.git("checkout", "-q", "-b", "trunk")
+    commit(repo, "chore: start")
+    commit(repo, "feat(cli): add it")
+    clone = tmp_path / "clone"
+    repo.git("clone", "-q", str(repo.root), str(clone))
+
+    report = check_range(clone, "HEAD~1..HEAD")
+    named = check_range(repo.root, "HEAD~1..HEAD")
+
+    assert (report.branch, report.findings) == (None, ())
+    assert found(named) == [("QK-GIT-006", 1)]
