@@ -202,7 +202,7 @@ def test_cli_commits_and_commit_msg(repo: Repo) -> None:
 
     assert failing.returncode == 1, failing.stderr
     assert "QK-GIT-001 no `type:` or `type(scope):` prefix: `Added it`" in failing.stdout
-    assert "policy commits: 1 commits, branch main: 1 findings" in failing.stdout
+    assert "policy commits: 1 commits, branch main, 6 rules: 1 findings" in failing.stdout
     assert passing.returncode == 0, passing.stdout + passing.stderr
     assert (bad_range.returncode, bad_range.stderr.strip()) == (
         2,
@@ -253,3 +253,12 @@ def test_the_remotes_default_branch_is_exempt(repo: Repo, tmp_path: Path) -> Non
 
     assert (report.branch, report.findings) == (None, ())
     assert found(named) == [("QK-GIT-006", 1)]
+
+
+def test_every_commit_rule_disabled_is_an_error(repo: Repo) -> None:
+    """`policy commits` in CI with the family disabled would judge nothing: never a pass."""
+    repo.configure('[tool.qualitykit.policy]\ndisable = ["commits"]\n')
+    commit(repo, "Added it")
+
+    with pytest.raises(QualityKitError, match=r"every commit rule \(QK-GIT\) is disabled"):
+        check_range(repo.root, "HEAD~1..HEAD")

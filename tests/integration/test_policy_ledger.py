@@ -34,6 +34,7 @@ Entries read `### Status · tv-YYYY-MM-DD:PR### · Title`.
 - Due: 2026-04-30
 
 ### Done · tv-2024-02-29:PR123 · One gate at a time
+#### Notes
 - Owner: cy
 - Why: two gates wrote one summary
 

@@ -25,7 +25,8 @@ def _print(report: CommitsReport, action: str, *, as_json: bool) -> int:
         merges = f" ({report.merges} merges not judged)" if report.merges else ""
         branch = f", branch {report.branch}" if report.branch else ""
         verdict = f"{len(report.findings)} findings" if report.findings else "no findings"
-        print(f"policy {action}: {report.commits} commits{merges}{branch}: {verdict}")
+        judged = f"{report.commits} commits{merges}{branch}, {len(report.rules)} rules"
+        print(f"policy {action}: {judged}: {verdict}")
     return 1 if report.findings else 0
 
 

@@ -53,6 +53,8 @@ def _rules(root: Path) -> list[tuple[CommitRule, CommitOptions]]:
     for rule, options in enabled(load_config(root).policy):
         if isinstance(rule, CommitRule) and isinstance(options, CommitOptions):
             chosen.append((rule, options))
+    if not chosen:
+        raise QualityKitError("every commit rule (QK-GIT) is disabled: nothing would be judged")
     return chosen
 
 

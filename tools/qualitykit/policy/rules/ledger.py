@@ -33,7 +33,7 @@ DEFAULT_HEADING = (
 _FORM = "`### (Open|Deferred|Done) · tv-YYYY-MM-DD:PR### · Title`"
 _GROUPS = ("status", "date", "pr")
 _FENCE = re.compile(r"^\s*(```|~~~)")
-_HEADING = re.compile(r"^#{1,6}\s")
+_HEADING = re.compile(r"^(#{1,6})\s")
 _DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _PLACEHOLDER = re.compile(r"0+|\?+|#+")
 
@@ -99,8 +99,21 @@ def ledgers(project: PolicyProject, options: LedgerOptions) -> list[str]:
     return [name for name in project.files if any(fnmatchcase(name, p) for p in options.paths)]
 
 
+def _level(text: str) -> int:
+    """A Markdown heading's level (0: not a heading)."""
+    found = _HEADING.match(text)
+    return len(found[1]) if found else 0
+
+
+def _ends_entry(text: str, level: int) -> bool:
+    """A heading of the entry's level or above ends it; a deeper one is part of it."""
+    found = _level(text)
+    return bool(found) and (not level or found <= level)
+
+
 def _parse(lines: list[str], options: LedgerOptions) -> list[Entry]:
     pattern = re.compile(options.heading)
+    level = _level(options.entry)
     entries: list[Entry] = []
     current: tuple[int, str] | None = None
     body: list[tuple[int, str]] = []
@@ -117,7 +130,7 @@ def _parse(lines: list[str], options: LedgerOptions) -> list[Entry]:
         if not fenced and text.startswith(options.entry):
             close()
             current, body = (number, text.rstrip()), []
-        elif not fenced and _HEADING.match(text):
+        elif not fenced and _ends_entry(text, level):
             close()
             current, body = None, []
         elif current is not None:
