@@ -100,8 +100,8 @@ benchmark: $(SYNCED) ## Side-by-side timings of the gate (prints ratios)
 format: $(SYNCED) ## Rewrite code: ruff format and ruff check --fix (asked for, never in the gate)
 	$(RUN) ruff format .
 	$(RUN) ruff check --fix .
-hooks: $(SYNCED) ## Install the pre-commit (commit) and pre-push git hooks
-	$(RUN) pre_commit install --hook-type pre-commit --hook-type pre-push
+hooks: $(SYNCED) ## Install the pre-commit (commit), commit-msg and pre-push git hooks
+	$(RUN) pre_commit install --hook-type pre-commit --hook-type commit-msg --hook-type pre-push
 lock: ## Refresh uv.lock after editing dependencies
 	$(UV) lock
 clean: ## Remove generated state (.qualitykit/)

@@ -181,3 +181,27 @@ def test_policy_hook_passes_a_clean_commit(hooked: FixtureRepo) -> None:
 
     assert run.returncode == 0, run.explain()
     assert hook_verdict(run, POLICY_HOOK) == "Passed", run.explain()
+
+
+COMMIT_MSG_HOOK = "qualitykit policy commit-msg (Conventional Commits)"
+
+
+def test_commit_msg_hook_rejects_a_message_that_is_no_conventional_commit(
+    hooked: FixtureRepo,
+) -> None:
+    """git runs the commit-msg hook with its message file, which pre-commit passes on."""
+    install = hooked.run(str(VENV_BIN / "pre-commit"), "install", "--hook-type", "commit-msg")
+    assert install.returncode == 0, install.explain()
+    hooked.write("src/pkg/core.py", CLEAN_EDIT_CORE)
+    hooked.git("add", "src/pkg/core.py")
+    before = head(hooked)
+
+    rejected = hooked.run("git", "commit", "-m", "edited the core")
+    accepted = hooked.run("git", "commit", "-m", "docs(core): say what the function returns")
+
+    assert rejected.returncode != 0, rejected.explain()
+    assert hook_verdict(rejected, COMMIT_MSG_HOOK) == "Failed", rejected.explain()
+    assert "QK-GIT-001 no `type:` or `type(scope):` prefix: `edited the core`" in rejected.output
+    assert accepted.returncode == 0, accepted.explain()
+    assert hook_verdict(accepted, COMMIT_MSG_HOOK) == "Passed", accepted.explain()
+    assert hooked.git("rev-parse", "HEAD~1").strip() == before

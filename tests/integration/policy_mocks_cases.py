@@ -28,8 +28,3 @@ def scan(root: Path, config: str, files: dict[str, str]) -> PolicyReport:
     pyproject = PYPROJECT_HEAD + textwrap.dedent(config)
     write_repo(root, {"pyproject.toml": pyproject, **PACKAGE, **files})
     return run_policy(PolicyProject.load(root), load_config(root).policy)
-
-
-def where(report: PolicyReport) -> set[tuple[str, str, int]]:
-    """Each finding as (rule, file, line)."""
-    return {(finding.rule, finding.file, finding.line) for finding in report.findings}

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from integration.policy_cases import line_of, with_allow
-from integration.policy_mocks_cases import scan, where
+from integration.policy_cases import line_of, where, with_allow
+from integration.policy_mocks_cases import scan
 from qualitykit.policy.config import PolicyTableError, parse_policy
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from integration.policy_cases import line_of, with_allow, write_repo
+from integration.policy_cases import line_of, where, with_allow, write_repo
 from qualitykit.policy.config import PolicyConfig
 from qualitykit.policy.engine import run_policy
 from qualitykit.policy.project import PolicyProject
@@ -33,10 +33,6 @@ def scan(root: Path, **options: dict[str, object]) -> PolicyReport:
     return run_policy(PolicyProject.load(root), config)
 
 
-def found(report: PolicyReport) -> set[tuple[str, str, int]]:
-    return {(f.rule, f.file, f.line) for f in report.findings}
-
-
 def repo_with(tmp_path: Path, lint: str = KEPT_ON, code: str = "x = 1\n") -> str:
     text = PYPROJECT + lint
     write_repo(tmp_path, {"pyproject.toml": text, MODULE: textwrap.dedent(code)})
@@ -58,7 +54,7 @@ def test_one_try_code_ignored_is_red_though_try_is_selected(tmp_path: Path) -> N
 
     report = scan(tmp_path)
 
-    assert found(report) == {("QK-EXC-001", "pyproject.toml", line_of(text, "ignore ="))}
+    assert where(report) == {("QK-EXC-001", "pyproject.toml", line_of(text, "ignore ="))}
     assert report.findings[0].message == 'ruff `ignore` has "TRY300", which switches TRY300 off'
     assert report.findings[0].fix == 'remove "TRY300" from `ignore`'
 
@@ -68,7 +64,7 @@ def test_codes_missing_from_select_are_red_at_select(tmp_path: Path) -> None:
 
     report = scan(tmp_path)
 
-    assert found(report) == {("QK-EXC-001", "pyproject.toml", line_of(text, "select ="))}
+    assert where(report) == {("QK-EXC-001", "pyproject.toml", line_of(text, "select ="))}
     assert "does not include BLE001, B904" in report.findings[0].message
 
 
@@ -78,7 +74,7 @@ def test_per_file_ignores_for_source_files_are_red(tmp_path: Path) -> None:
 
     report = scan(tmp_path)
 
-    assert found(report) == {("QK-EXC-001", "pyproject.toml", line_of(text, '"src/pkg/*"'))}
+    assert where(report) == {("QK-EXC-001", "pyproject.toml", line_of(text, '"src/pkg/*"'))}
     assert "switches BLE001, S110 off for 1 file(s): src/pkg/core.py" in report.findings[0].message
 
 
@@ -127,7 +123,7 @@ def test_swallowing_handler_is_red_at_the_except_line(tmp_path: Path, code: str)
 
     report = scan(tmp_path)
 
-    assert found(report) == {("QK-EXC-002", MODULE, line_of(code, "except"))}
+    assert where(report) == {("QK-EXC-002", MODULE, line_of(code, "except"))}
     assert "the error is swallowed" in report.findings[0].message
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from integration.policy_cases import line_of, with_allow, write_repo
+from integration.policy_cases import line_of, where, with_allow, write_repo
 from qualitykit.policy.config import PolicyConfig
 from qualitykit.policy.engine import run_policy
 from qualitykit.policy.project import PolicyProject
@@ -50,10 +50,6 @@ def scan(root: Path, **rules: Mapping[str, object]) -> PolicyReport:
     return run_policy(PolicyProject.load(root), config)
 
 
-def found(report: PolicyReport) -> set[tuple[str, str, int]]:
-    return {(f.rule, f.file, f.line) for f in report.findings}
-
-
 def test_the_configuration_that_keeps_every_rule_on_is_green(tmp_path: Path) -> None:
     write_repo(tmp_path, project(GOOD_LINT))
 
@@ -71,7 +67,7 @@ def test_deleting_fa_from_select_is_red_at_select(tmp_path: Path) -> None:
     report = scan(tmp_path)
 
     line = line_of(PYPROJECT + lint, "select =")
-    assert found(report) == {("QK-IMP-001", "pyproject.toml", line)}
+    assert where(report) == {("QK-IMP-001", "pyproject.toml", line)}
     assert "does not include FA100, FA102" in report.findings[0].message
     assert report.findings[0].fix == 'add "FA100", "FA102" to `select`'
 
@@ -101,7 +97,7 @@ def test_ruff_selection_semantics(
     if marker is None:
         assert report.findings == ()
         return
-    assert found(report) == {("QK-IMP-001", "pyproject.toml", line_of(PYPROJECT + lint, marker))}
+    assert where(report) == {("QK-IMP-001", "pyproject.toml", line_of(PYPROJECT + lint, marker))}
     assert says in report.findings[0].message
 
 
@@ -119,7 +115,7 @@ def test_no_ruff_configuration_means_ruffs_default_selection(tmp_path: Path) -> 
 
     report = scan(tmp_path)
 
-    assert found(report) == {
+    assert where(report) == {
         ("QK-IMP-001", "pyproject.toml", 1),
         ("QK-IMP-002", "pyproject.toml", 1),
         ("QK-IMP-003", "pyproject.toml", 1),
@@ -135,7 +131,7 @@ def test_ruffs_default_selection_alone_does_not_keep_a_code_on(tmp_path: Path) -
     report = scan(tmp_path)
 
     header = line_of(PYPROJECT + lint, "[tool.ruff.lint]")
-    assert found(report) == {("QK-IMP-001", "pyproject.toml", header)}
+    assert where(report) == {("QK-IMP-001", "pyproject.toml", header)}
     assert report.findings[0].fix.startswith('add "FA100", "FA102" to `extend-select`')
 
 
@@ -145,7 +141,7 @@ def test_ruff_toml_wins_over_pyproject(tmp_path: Path) -> None:
 
     report = scan(tmp_path)
 
-    assert found(report) == {("QK-IMP-003", "ruff.toml", line_of(ruff_toml, "select ="))}
+    assert where(report) == {("QK-IMP-003", "ruff.toml", line_of(ruff_toml, "select ="))}
 
 
 def test_extend_chain_base_first_and_child_ignores_win(tmp_path: Path) -> None:
@@ -157,7 +153,7 @@ def test_extend_chain_base_first_and_child_ignores_win(tmp_path: Path) -> None:
 
     report = scan(tmp_path / "app")
 
-    assert found(report) == {("QK-IMP-002", ".ruff.toml", 4)}
+    assert where(report) == {("QK-IMP-002", ".ruff.toml", 4)}
     assert 'ruff `extend-ignore` has "I002"' in report.findings[0].message
 
 
@@ -187,12 +183,12 @@ def test_per_file_ignores_of_source_files_are_red_of_tests_only_when_not_exempte
     held = scan(tmp_path)
     exempt = scan(tmp_path, **{"QK-IMP-003": {"ignored-in": ["tests/"]}})
 
-    assert found(held) == {
+    assert where(held) == {
         ("QK-IMP-001", "pyproject.toml", line_of(text, '"src/**"')),
         ("QK-IMP-003", "pyproject.toml", line_of(text, '"tests/*"')),
     }
     assert "switches FA100, FA102 off for 1 file(s): src/pkg/core.py" in held.findings[0].message
-    assert found(exempt) == {("QK-IMP-001", "pyproject.toml", line_of(text, '"src/**"'))}
+    assert where(exempt) == {("QK-IMP-001", "pyproject.toml", line_of(text, '"src/**"'))}
 
 
 def test_required_imports_must_hold_the_future_import(tmp_path: Path) -> None:
@@ -202,7 +198,7 @@ def test_required_imports_must_hold_the_future_import(tmp_path: Path) -> None:
     report = scan(tmp_path)
 
     line = line_of(PYPROJECT + lint, "required-imports")
-    assert found(report) == {("QK-IMP-002", "pyproject.toml", line)}
+    assert where(report) == {("QK-IMP-002", "pyproject.toml", line)}
     assert "lacks `from __future__ import annotations`" in report.findings[0].message
 
 
@@ -214,7 +210,7 @@ def test_ban_relative_imports_parents_is_red_unless_the_options_accept_it(tmp_pa
     lenient = scan(tmp_path, **{"QK-IMP-003": {"ban-relative-imports": "parents"}})
 
     line = line_of(PYPROJECT + lint, "ban-relative-imports")
-    assert found(strict) == {("QK-IMP-003", "pyproject.toml", line)}
+    assert where(strict) == {("QK-IMP-003", "pyproject.toml", line)}
     assert lenient.findings == ()
 
 
@@ -310,4 +306,4 @@ def test_extend_per_file_ignores_of_every_file_in_the_chain_count(tmp_path: Path
 
     report = scan(tmp_path, **{"QK-IMP-002": {"ignored-in": ["tests/"]}})
 
-    assert found(report) == {("QK-IMP-002", "base.toml", line_of(base, '"src/**"'))}
+    assert where(report) == {("QK-IMP-002", "base.toml", line_of(base, '"src/**"'))}

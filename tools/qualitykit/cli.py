@@ -117,12 +117,54 @@ def build_parser() -> argparse.ArgumentParser:
         "--hook", action="store_true", help="exit 1 when the badge had to change (pre-push)"
     )
     _add_mutation(commands.add_parser("mutation", help="mutation testing (cosmic-ray operators)"))
-    policy = commands.add_parser("policy", help="repository policies (gate integrity, …)")
+    policy = commands.add_parser(
+        "policy",
+        help="repository policies (gate integrity, …); also `policy commits`, `policy commit-msg`",
+        usage="%(prog)s [-h] [--root ROOT] [--base BASE] [--json] [--] [FILE ...]\n"
+        "       %(prog)s commits --range BASE..HEAD [--branch NAME] [--root ROOT] [--json]\n"
+        "       %(prog)s commit-msg [--root ROOT] [--json] MESSAGE_FILE",
+        epilog="`commits` judges every commit of a range and the branch name (CI); "
+        "`commit-msg` judges one message file (the commit-msg hook). A file named `commits` "
+        "or `commit-msg` is checked with `qualitykit policy -- commits`.",
+    )
     _add_common(policy)
     policy.add_argument("--base", default=None, help="also compare with this git ref")
     policy.add_argument("--json", action="store_true", help="print the PolicyReport JSON")
     policy.add_argument("files", nargs="*", help="check only these files (e.g. staged ones)")
     return parser
+
+
+# `qualitykit policy ACTION …`: `policy` itself takes file names, so an action is recognised
+# only as the word right after `policy` (a file of that name goes after `--`).
+_POLICY_ACTIONS = ("commits", "commit-msg")
+
+
+def _policy_action_parser(action: str) -> argparse.ArgumentParser:
+    """The parser of ``qualitykit policy commits`` or ``qualitykit policy commit-msg``."""
+    parser = _Parser(prog=f"qualitykit policy {action}")
+    _add_common(parser)
+    parser.add_argument("--json", action="store_true", help="print the CommitsReport JSON")
+    if action == "commits":
+        parser.description = "Judge every commit of BASE..HEAD and the branch name."
+        parser.add_argument(
+            "--range", dest="spec", required=True, metavar="BASE..HEAD", help="commits to judge"
+        )
+        parser.add_argument(
+            "--branch", default=None, help="branch name to judge (default: the checked-out one)"
+        )
+    else:
+        parser.description = "Judge one commit message file (the commit-msg hook)."
+        parser.add_argument("message_file", type=Path, help="the file git passes the hook")
+    return parser
+
+
+def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    words = list(sys.argv[1:] if argv is None else argv)
+    if len(words) > 1 and words[0] == "policy" and words[1] in _POLICY_ACTIONS:
+        args = _policy_action_parser(words[1]).parse_args(words[2:])
+        args.command = f"policy {words[1]}"
+        return args
+    return build_parser().parse_args(words)
 
 
 def _add_mutation(mutation: argparse.ArgumentParser) -> None:
@@ -246,6 +288,20 @@ def _policy(args: argparse.Namespace) -> int:
     return policy.run(args.root, args.files, base=args.base, as_json=args.json)
 
 
+def _policy_commits(args: argparse.Namespace) -> int:
+    # qualitykit: allow[QK-INT-070] each command is imported only when it runs, as above
+    from qualitykit.commands import policy_commits  # noqa: PLC0415
+
+    return policy_commits.commits(args.root, args.spec, branch=args.branch, as_json=args.json)
+
+
+def _policy_commit_msg(args: argparse.Namespace) -> int:
+    # qualitykit: allow[QK-INT-070] each command is imported only when it runs, as above
+    from qualitykit.commands import policy_commits  # noqa: PLC0415
+
+    return policy_commits.commit_msg(args.root, args.message_file, as_json=args.json)
+
+
 _HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "gate": _gate,
     "check": _check,
@@ -254,6 +310,8 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "coverage": _coverage,
     "mutation": _mutation,
     "policy": _policy,
+    "policy commits": _policy_commits,
+    "policy commit-msg": _policy_commit_msg,
 }
 
 
@@ -261,7 +319,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``qualitykit`` console script; returns the exit code."""
     interrupts.install()
     try:
-        args = build_parser().parse_args(argv)
+        args = _parse(argv)
         _check_root(args.root)
         return _HANDLERS[args.command](args)
     except QualityKitError as error:

@@ -75,6 +75,7 @@ def read_table(root: Path) -> dict[str, Any] | None:
     path = root / PYPROJECT
     try:
         text = path.read_text(encoding="utf-8")
+    # qualitykit: allow[QK-EXC-002] no pyproject.toml is no configuration: the defaults apply
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as error:

@@ -35,7 +35,7 @@ def run_policy(project: PolicyProject, config: PolicyConfig) -> PolicyReport:
     hits: list[tuple[Rule, Hit]] = []
     ran: list[str] = []
     for rule, options in enabled(config):
-        if rule.needs_base and project.base is None:
+        if (rule.needs_base and project.base is None) or not rule.on_files:
             continue
         ran.append(rule.id)
         skip = _spec(options.exclude) if options.exclude else None

@@ -12,6 +12,11 @@ import msgspec
 class Frozen(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """An immutable record that refuses unknown fields when decoded."""
 
+    def to_json(self, *, indent: int = 0) -> str:
+        """The record as JSON: one line, or indented (``--json`` prints it indented)."""
+        encoded = msgspec.json.encode(self)
+        return (msgspec.json.format(encoded, indent=indent) if indent else encoded).decode()
+
 
 class PolicyFinding(Frozen, frozen=True):
     """One broken rule at one place, with what to do about it."""
@@ -36,11 +41,6 @@ class PolicyReport(Frozen, frozen=True):
     def ok(self) -> bool:
         """Whether no rule found anything."""
         return not self.findings
-
-    def to_json(self, *, indent: int = 0) -> str:
-        """The report as JSON: one line, or indented (``--json`` prints it indented)."""
-        encoded = msgspec.json.encode(self)
-        return (msgspec.json.format(encoded, indent=indent) if indent else encoded).decode()
 
     @classmethod
     def from_json(cls, text: str | bytes) -> PolicyReport:

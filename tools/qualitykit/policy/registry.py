@@ -10,6 +10,8 @@ import msgspec
 from qualitykit.policy.config import describe
 from qualitykit.policy.rules import (
     banned,
+    commits,
+    conflicts,
     doubles,
     exceptions,
     imports,
@@ -20,6 +22,7 @@ from qualitykit.policy.rules import (
     integrity_pyproject,
     integrity_settings,
     integrity_shell,
+    ledger,
     makefile,
     meta,
     mocks,
@@ -44,6 +47,9 @@ _MODULES = (
     banned,
     imports,
     exceptions,
+    commits,
+    conflicts,
+    ledger,
 )
 
 
@@ -69,7 +75,8 @@ def _setting(rule: Rule, config: PolicyConfig) -> bool:
             return False
         if name in config.enable:
             return True
-    return rule.default
+    # Configuring a rule, or its family's shared options, turns an opt-in rule on.
+    return rule.default or rule.id in config.rules or rule.family in config.rules
 
 
 def validate(config: PolicyConfig) -> None:
@@ -87,8 +94,8 @@ def validate(config: PolicyConfig) -> None:
         msg = f"{min(both)!r} is both enabled and disabled"
         raise ValueError(msg)
     for rule_id in config.rules:
-        if rule_id not in known:
-            raise ValueError(f"rules.{rule_id}: unknown rule id")
+        if rule_id not in names:
+            raise ValueError(f"rules.{rule_id}: unknown rule id or family")
     enabled(config)
 
 
@@ -96,11 +103,21 @@ def enabled(config: PolicyConfig) -> list[tuple[Rule, RuleOptions]]:
     """The rules ``config`` turns on, each with its validated options."""
     chosen: list[tuple[Rule, RuleOptions]] = []
     for rule in rules().values():
-        raw = config.rules.get(rule.id)
+        # A family's table holds options every rule of the family shares; the rule's own
+        # table wins key by key.
+        shared = config.rules.get(rule.family, {})
+        own = config.rules.get(rule.id, {})
         try:
-            options = rule.options() if raw is None else msgspec.convert(raw, rule.options)
+            options = (
+                msgspec.convert({**shared, **own}, rule.options)
+                if shared or own
+                else rule.options()
+            )
         except msgspec.ValidationError as error:
-            raise ValueError(describe(error, f"rules.{rule.id}")) from None
+            where = describe(error, "")
+            key = where.split(".", 1)[0].split(":", 1)[0]
+            table = rule.family if key in shared and key not in own else rule.id
+            raise ValueError(describe(error, f"rules.{table}")) from None
         if _setting(rule, config):
             chosen.append((rule, options))
     return chosen

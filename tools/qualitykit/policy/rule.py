@@ -49,6 +49,9 @@ class Rule:
     default: bool = True
     # Rules that compare with the base version (``--base``); skipped without one.
     needs_base: bool = False
+    # Rules about commits and branch names run in `qualitykit policy commits`/`commit-msg`,
+    # never over the project's files.
+    on_files: bool = True
     options: ClassVar[type[RuleOptions]] = RuleOptions
 
     def check(self, project: PolicyProject, options: RuleOptions) -> Iterable[Hit]:

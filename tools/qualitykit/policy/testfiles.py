@@ -41,6 +41,7 @@ def _ini(project: PolicyProject, name: str, section: str) -> PytestLayout | None
     parser = configparser.ConfigParser(interpolation=None)
     try:
         parser.read_string(text)
+    # qualitykit: allow[QK-EXC-002] pytest reports its broken config; here pytest's defaults
     except configparser.Error:
         return None
     if not parser.has_section(section):
