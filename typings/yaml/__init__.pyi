@@ -6,6 +6,8 @@ class Mark:
     column: int
 
 class Node:
+    # "scalar", "sequence" or "mapping": the node's kind without importing its class.
+    id: str
     tag: str
     value: Any
     start_mark: Mark

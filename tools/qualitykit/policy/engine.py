@@ -7,11 +7,10 @@ from typing import TYPE_CHECKING
 from qualitykit.fingerprints import fingerprint, normalise_code_line
 from qualitykit.policy.allows import AllowIndex
 from qualitykit.policy.findings import PolicyFinding, PolicyReport
+from qualitykit.policy.pathglobs import spec
 from qualitykit.policy.registry import enabled
 
 if TYPE_CHECKING:
-    import pathspec
-
     from qualitykit.policy.config import PolicyConfig
     from qualitykit.policy.project import PolicyProject
     from qualitykit.policy.rule import Hit, Rule
@@ -20,13 +19,6 @@ if TYPE_CHECKING:
 def _code_line(project: PolicyProject, file: str, line: int) -> str:
     lines = project.lines(file)
     return lines[line - 1] if 0 < line <= len(lines) else ""
-
-
-def _spec(patterns: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
-    # qualitykit: allow[QK-INT-070] imported on use: the commit-stage check rarely needs it
-    import pathspec  # noqa: PLC0415
-
-    return pathspec.GitIgnoreSpec.from_lines(patterns)
 
 
 def run_policy(project: PolicyProject, config: PolicyConfig) -> PolicyReport:
@@ -38,7 +30,11 @@ def run_policy(project: PolicyProject, config: PolicyConfig) -> PolicyReport:
         if (rule.needs_base and project.base is None) or not rule.on_files:
             continue
         ran.append(rule.id)
-        skip = _spec(options.exclude) if options.exclude else None
+        if project.scope is not None and not any(
+            rule.reports_on(project, name) for name in project.scope
+        ):
+            continue  # nothing it could report on is staged
+        skip = spec(options.exclude) if options.exclude else None
         for hit in rule.check(project, options):
             if not project.in_scope(hit.file) or (skip is not None and skip.match_file(hit.file)):
                 continue

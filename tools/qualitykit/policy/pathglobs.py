@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
-import pathspec
+if TYPE_CHECKING:
+    import pathspec
 
 _WILDCARDS = frozenset("*?[]!")
 
 
 @cache
-def _spec(pattern: str) -> pathspec.GitIgnoreSpec:
-    return pathspec.GitIgnoreSpec.from_lines([pattern])
+def spec(patterns: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
+    """The gitignore-style ``patterns`` compiled (pathspec is imported on first use)."""
+    # qualitykit: allow[QK-INT-070] imported on use: most commit-stage checks never match paths
+    import pathspec  # noqa: PLC0415
+
+    return pathspec.GitIgnoreSpec.from_lines(patterns)
 
 
 def matches(pattern: str, file: str) -> bool:
     """Whether the gitignore-style ``pattern`` matches the project file ``file``."""
-    return _spec(pattern).match_file(file)
+    return spec((pattern,)).match_file(file)
 
 
 def specificity(pattern: str) -> int:

@@ -14,7 +14,6 @@ from fnmatch import fnmatchcase
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-import yaml
 from typing_extensions import override
 
 from qualitykit.changes import changed_files, changed_lines, file_at, merge_base
@@ -24,6 +23,8 @@ from qualitykit.files import project_files
 if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
+
+    import yaml
 
 _T = TypeVar("_T")
 
@@ -55,17 +56,18 @@ def parse_toml(text: str | None) -> dict[str, Any]:
         return {}
 
 
-# libyaml composes ~10x faster than the pure-Python loader (same nodes and marks; a plain
-# scalar's style is "" instead of None).
-_LOADER = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
-
-
 def compose_yaml(text: str | None) -> yaml.Node | None:
     """A YAML document as nodes (with line marks); None when absent or invalid."""
     if text is None:
         return None
+    # qualitykit: allow[QK-INT-070] imported on use: a commit of Python files never loads it
+    import yaml  # noqa: PLC0415
+
+    # libyaml composes ~10x faster than the pure-Python loader (same nodes and marks; a plain
+    # scalar's style is "" instead of None).
+    loader = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
     try:
-        return yaml.compose(text, Loader=_LOADER)
+        return yaml.compose(text, Loader=loader)
     # qualitykit: allow[QK-EXC-002] invalid YAML is other steps' finding; rules see no node
     except yaml.YAMLError:
         return None

@@ -52,6 +52,16 @@ class Rule:
     # Rules about commits and branch names run in `qualitykit policy commits`/`commit-msg`,
     # never over the project's files.
     on_files: bool = True
+
+    def reports_on(self, project: PolicyProject, name: str) -> bool:
+        """Whether this rule can report on the file ``name`` (any file, unless overridden).
+
+        With staged files only (the commit stage), a rule that can report on none of them is
+        not run: a commit of one Python file parses no workflow and no Makefile.
+        """
+        del project, name
+        return True
+
     options: ClassVar[type[RuleOptions]] = RuleOptions
 
     def check(self, project: PolicyProject, options: RuleOptions) -> Iterable[Hit]:

@@ -12,8 +12,6 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import yaml
-
 from qualitykit.config_table import PYPROJECT
 from qualitykit.policy import yamlnodes as y
 from qualitykit.policy.project import as_strings, dig
@@ -21,6 +19,8 @@ from qualitykit.policy.tomllines import toml_line
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
+
+    import yaml
 
     from qualitykit.policy.project import PolicyProject
 
@@ -129,7 +129,7 @@ def workflow_runs(project: PolicyProject, name: str) -> list[RunBlock]:
         job_shell = y.get(y.get(y.get(job, "defaults"), "run"), "shell")
         for step in y.elements(y.get(job, "steps")):
             run = y.get(step, "run")
-            if not isinstance(run, yaml.ScalarNode):
+            if not y.is_scalar(run):
                 continue
             lines = tuple(
                 ShellLine(name, number, text)
@@ -177,6 +177,16 @@ def configured_commands(project: PolicyProject) -> list[ShellLine]:
             where = toml_line(lines, f"tool.qualitykit.steps.{name}", "args")
             found.append(ShellLine(PYPROJECT, where, f"qualitykit check {name} {' '.join(args)}"))
     return found
+
+
+def runs_commands(project: PolicyProject, name: str) -> bool:
+    """Whether ``name`` is a file :func:`all_shell_lines` reads command lines from."""
+    return (
+        name in project.makefiles
+        or name in project.workflows
+        or name in {project.pre_commit, PYPROJECT}
+        or project.is_shell_script(name)
+    )
 
 
 def all_shell_lines(project: PolicyProject) -> list[ShellLine]:

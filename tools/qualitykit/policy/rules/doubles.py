@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Annotated, cast
 import msgspec
 from typing_extensions import override
 
+from qualitykit.policy.pathglobs import spec
 from qualitykit.policy.rule import Hit, Rule, RuleOptions
 from qualitykit.policy.testfiles import find_test_files, may_be_test_file
 
@@ -279,10 +280,7 @@ class DuplicateDoubles(Rule):
             may_be_test_file(project, name) for name in project.scope
         ):
             return  # no staged test file: nothing this rule could report where it can be seen
-        # qualitykit: allow[QK-INT-070] imported on use: the commit stage mostly returns above
-        import pathspec  # noqa: PLC0415
-
-        skip = pathspec.GitIgnoreSpec.from_lines(options.exclude)
+        skip = spec(options.exclude)
         defs = [
             definition
             for name in find_test_files(project)

@@ -50,6 +50,10 @@ class ContinueOnError(Rule):
     fix = "remove continue-on-error (a check that may not fail is not a check)"
 
     @override
+    def reports_on(self, project: PolicyProject, name: str) -> bool:
+        return name in project.workflows
+
+    @override
     def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
         for name in project.workflows:
             for where, node in _jobs_and_steps(project.yaml_node(name)):
@@ -65,6 +69,10 @@ class DisabledByIf(Rule):
     family = "integrity"
     title = "workflow job or step disabled with if: false"
     fix = "remove the job or step, or the `if: false`"
+
+    @override
+    def reports_on(self, project: PolicyProject, name: str) -> bool:
+        return name in project.workflows
 
     @override
     def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
@@ -83,6 +91,10 @@ class ShellWithoutErrexit(Rule):
     family = "integrity"
     title = "workflow shell without -e"
     fix = "use `shell: bash` (GitHub runs it as `bash -eo pipefail {0}`)"
+
+    @override
+    def reports_on(self, project: PolicyProject, name: str) -> bool:
+        return name in project.workflows
 
     @override
     def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
@@ -114,6 +126,10 @@ class PipeWithoutPipefail(Rule):
     family = "integrity"
     title = "workflow pipes a check without pipefail"
     fix = "set `shell: bash` on the step (or `defaults.run.shell: bash`), or `set -o pipefail`"
+
+    @override
+    def reports_on(self, project: PolicyProject, name: str) -> bool:
+        return name in project.workflows
 
     @override
     def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
@@ -163,6 +179,10 @@ class HookExcludesEverything(Rule):
     fix = "narrow the exclude pattern to the files that really must be skipped"
 
     @override
+    def reports_on(self, project: PolicyProject, name: str) -> bool:
+        return name == project.pre_commit
+
+    @override
     def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
         if project.pre_commit is None:
             return
@@ -196,6 +216,10 @@ class HookManualOnly(Rule):
     fix = "give the hook a real stage (pre-commit, pre-push) or remove it"
 
     @override
+    def reports_on(self, project: PolicyProject, name: str) -> bool:
+        return name == project.pre_commit
+
+    @override
     def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
         if any(_MANUAL_RUN.search(line.text) for line in all_shell_lines(project)):
             return
@@ -217,6 +241,10 @@ class PreCommitCiSkip(Rule):
     family = "integrity"
     title = "pre-commit.ci skips hooks"
     fix = "remove the hooks from ci.skip (or run them in another CI job and say so in an allow)"
+
+    @override
+    def reports_on(self, project: PolicyProject, name: str) -> bool:
+        return name == project.pre_commit
 
     @override
     def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:

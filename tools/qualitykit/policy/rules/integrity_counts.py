@@ -21,6 +21,7 @@ from typing_extensions import override
 from qualitykit.fingerprints import normalise_code_line
 from qualitykit.policy import yamlnodes as y
 from qualitykit.policy.allows import text_allows
+from qualitykit.policy.pathglobs import spec
 from qualitykit.policy.project import as_strings
 from qualitykit.policy.rule import Hit, Rule
 
@@ -85,17 +86,14 @@ def declared_unchecked(project: PolicyProject, *, coverage: bool) -> Callable[[s
     """
     ruff = project.table("tool", "ruff")
     globs = [*as_strings(ruff.get("exclude")), *as_strings(ruff.get("extend-exclude"))]
-    # qualitykit: allow[QK-INT-070] imported on use: the commit-stage check rarely needs it
-    import pathspec  # noqa: PLC0415
-
-    spec = pathspec.GitIgnoreSpec.from_lines(glob.removeprefix("./") for glob in globs)
+    ruff_spec = spec(tuple(glob.removeprefix("./") for glob in globs))
     omitted: object = project.table("tool", "coverage", "run").get("omit") if coverage else None
     omit = [omitted] if isinstance(omitted, str) else as_strings(omitted)
     excluded = _pre_commit_exclude(project)
 
     def unchecked(name: str) -> bool:
         return (
-            spec.match_file(name)
+            ruff_spec.match_file(name)
             or (excluded is not None and excluded.search(name) is not None)
             or any(fnmatch(name, pattern) for pattern in omit)
         )

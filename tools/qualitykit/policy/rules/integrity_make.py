@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from typing_extensions import override
 
 from qualitykit.policy.rule import Hit, Rule
-from qualitykit.policy.shell import all_shell_lines, make_recipes
+from qualitykit.policy.shell import all_shell_lines, make_recipes, runs_commands
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -59,6 +59,10 @@ class MakeShell(Rule):
     fix = "add `SHELL := bash` and `.SHELLFLAGS := -eu -o pipefail -c` at the top"
 
     @override
+    def reports_on(self, project: PolicyProject, name: str) -> bool:
+        return name in project.makefiles
+
+    @override
     def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
         for name in project.makefiles:
             masking = masking_recipe(project, name)
@@ -79,6 +83,10 @@ class MakePipefail(Rule):
     family = "integrity"
     title = "Makefile .SHELLFLAGS without -e and pipefail"
     fix = "set `.SHELLFLAGS := -eu -o pipefail -c`"
+
+    @override
+    def reports_on(self, project: PolicyProject, name: str) -> bool:
+        return name in project.makefiles
 
     @override
     def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
@@ -115,6 +123,10 @@ class MakeIgnorePrefix(Rule):
     fix = "remove the `-`; if the failure is expected, test for it explicitly"
 
     @override
+    def reports_on(self, project: PolicyProject, name: str) -> bool:
+        return name in project.makefiles
+
+    @override
     def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
         for name in project.makefiles:
             for line in make_recipes(project, name):
@@ -131,6 +143,10 @@ class MakeIgnoreTarget(Rule):
     fix = "remove .IGNORE; a failing recipe must fail the target"
 
     @override
+    def reports_on(self, project: PolicyProject, name: str) -> bool:
+        return name in project.makefiles
+
+    @override
     def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
         for name in project.makefiles:
             for number, line in enumerate(project.lines(name), start=1):
@@ -145,6 +161,10 @@ class MakeIgnoreErrors(Rule):
     family = "integrity"
     title = "make run with -i / --ignore-errors"
     fix = "drop -i/--ignore-errors"
+
+    @override
+    def reports_on(self, project: PolicyProject, name: str) -> bool:
+        return runs_commands(project, name)
 
     @override
     def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:

@@ -21,7 +21,13 @@ from qualitykit.policy.commands import (
     last_command,
 )
 from qualitykit.policy.rule import Hit, Rule
-from qualitykit.policy.shell import ShellLine, all_shell_lines, script_lines, workflow_runs
+from qualitykit.policy.shell import (
+    ShellLine,
+    all_shell_lines,
+    runs_commands,
+    script_lines,
+    workflow_runs,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -52,6 +58,10 @@ class ShellPattern(Rule):
     def exempt(self, line: ShellLine, match: re.Match[str]) -> bool:
         """Whether this match is not a finding: housekeeping (``rm -f x || true``) is not."""
         return command_word(last_command(line.text[: match.start()])) in BENIGN
+
+    @override
+    def reports_on(self, project: PolicyProject, name: str) -> bool:
+        return runs_commands(project, name)
 
     @override
     def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
@@ -167,6 +177,10 @@ class ExitZeroOnFailure(Rule):
     fix = "exit non-zero (`exit 1`) when the check failed"
 
     @override
+    def reports_on(self, project: PolicyProject, name: str) -> bool:
+        return runs_commands(project, name)
+
+    @override
     def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
         blocks = [script_lines(project, name) for name in project.gate_scripts]
         for name in project.workflows:
@@ -206,6 +220,10 @@ class ScriptErrexit(Rule):
     fix = "start the script with `set -euo pipefail`"
 
     @override
+    def reports_on(self, project: PolicyProject, name: str) -> bool:
+        return runs_commands(project, name)
+
+    @override
     def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
         for name in project.gate_scripts:
             shebang = _shebang(project, name)
@@ -231,6 +249,10 @@ class ScriptPipefail(Rule):
     family = "integrity"
     title = "bash gate script with pipes but no pipefail"
     fix = "add `set -o pipefail` (or `set -euo pipefail`)"
+
+    @override
+    def reports_on(self, project: PolicyProject, name: str) -> bool:
+        return runs_commands(project, name)
 
     @override
     def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:

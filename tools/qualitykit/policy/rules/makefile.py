@@ -74,6 +74,10 @@ class PhonyTargets(Rule):
     fix = "add the target to `.PHONY`"
 
     @override
+    def reports_on(self, project: PolicyProject, name: str) -> bool:
+        return name in project.makefiles
+
+    @override
     def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
         files = set(project.files)
         for name in project.makefiles:
@@ -141,6 +145,10 @@ class MakeIndirection(Rule):
     family = FAMILY
     title = "$(MAKE) target VAR=… indirection into the same Makefile"
     fix = "call the target's recipe directly, with the value written in (or a shared variable)"
+
+    @override
+    def reports_on(self, project: PolicyProject, name: str) -> bool:
+        return name in project.makefiles
 
     @override
     def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
