@@ -27,6 +27,8 @@ class PolicyReport(_Frozen):
     rules: tuple[str, ...]
     base: str | None = None
     findings: tuple[PolicyFinding, ...] = ()
+    # What a rule could not judge (``file:line: RULE why``): printed, never a failure.
+    notes: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:

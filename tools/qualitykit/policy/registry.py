@@ -16,6 +16,7 @@ from qualitykit.policy.rules import (
     integrity_settings,
     integrity_shell,
     meta,
+    versions,
 )
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ _MODULES = (
     integrity_base,
     integrity_settings,
     integrity_counts,
+    versions,
 )
 
 
