@@ -1,0 +1,331 @@
+"""The ``versions`` family on real git repositories: one declared Python range, every place
+that names a version inside it, each disagreement at its file and line with the value to write."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from integration.policy_cases import Case, line_of, with_allow, write_repo
+from qualitykit.commands import policy as policy_command
+from qualitykit.policy.config import PolicyConfig
+from qualitykit.policy.engine import run_policy
+from qualitykit.policy.project import PolicyProject
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from conftest import Repo
+    from qualitykit.policy.findings import PolicyReport
+
+WORKFLOW = ".github/workflows/ci.yml"
+PYPROJECT = "pyproject.toml"
+
+
+def project(extra: str = "", requires: str | None = ">=3.11") -> dict[str, str]:
+    """A pyproject.toml declaring ``requires`` (none when None), with ``extra`` after it."""
+    line = f'requires-python = "{requires}"\n' if requires is not None else ""
+    return {PYPROJECT: f'[project]\nname = "x"\nversion = "0"\n{line}{extra}'}
+
+
+def classifiers(*versions: str) -> dict[str, str]:
+    items = "".join(f'    "Programming Language :: Python :: {v}",\n' for v in versions)
+    return project(f"classifiers = [\n{items}]\n")
+
+
+def matrix(*versions: str, include: str = "3.12") -> dict[str, str]:
+    """A workflow testing ``versions`` through a matrix with one ``include:`` entry."""
+    listed = ", ".join(f'"{v}"' for v in versions)
+    text = (
+        "name: ci\non: push\njobs:\n  test:\n    strategy:\n      matrix:\n"
+        f"        python-version: [{listed}]\n        include:\n"
+        f'          - python-version: "{include}"\n'
+        "    runs-on: ubuntu-24.04\n    steps:\n      - uses: actions/setup-python@v5\n"
+        "        with:\n          python-version: ${{ matrix.python-version }}\n"
+    )
+    return {**project(), WORKFLOW: text}
+
+
+def setup_step(value: str) -> dict[str, str]:
+    """A workflow whose setup-uv step sets ``python-version: value``."""
+    text = (
+        "name: ci\non: push\njobs:\n  test:\n    runs-on: ubuntu-24.04\n    steps:\n"
+        f"      - uses: astral-sh/setup-uv@v5\n        with:\n          python-version: {value}\n"
+    )
+    return {**project(), WORKFLOW: text}
+
+
+CASES: tuple[Case, ...] = (
+    Case("QK-PY-001", project(requires=">=13.13.7"), project(), PYPROJECT, "requires-python"),
+    Case(
+        "QK-PY-001",
+        project(requires="3.11+"),
+        project(),
+        PYPROJECT,
+        "requires-python",
+        name="QK-PY-001-invalid",
+    ),
+    Case(
+        "QK-PY-001",
+        project(requires=">=3.12,<3.11"),
+        project(requires=">=3.11,<3.14"),
+        PYPROJECT,
+        "requires-python",
+        name="QK-PY-001-empty",
+    ),
+    Case(
+        "QK-PY-002",
+        {**project(), ".python-version": "3.10\n"},
+        {**project(), ".python-version": "3.11.7\n"},
+        ".python-version",
+        "3.10",
+    ),
+    Case(
+        "QK-PY-003", classifiers("3", "3.10", "3.11"), classifiers("3", "3.11"), PYPROJECT, "3.10"
+    ),
+    Case(
+        "QK-PY-003",
+        {
+            **project(requires=None),
+            "setup.cfg": (
+                "[metadata]\nname = x\nclassifiers =\n"
+                "    Programming Language :: Python :: 3.9\n"
+                "    Programming Language :: Python :: 3.10\n\n"
+                "[options]\npython_requires = >=3.10\n"
+            ),
+        },
+        {
+            **project(requires=None),
+            "setup.cfg": (
+                "[metadata]\nname = x\nclassifiers =\n"
+                "    Programming Language :: Python :: 3.10\n\n"
+                "[options]\npython_requires = >=3.10\n"
+            ),
+        },
+        "setup.cfg",
+        "3.9",
+        name="QK-PY-003-setup-cfg",
+    ),
+    Case("QK-PY-004", matrix("3.11", "3.12", include="3.10"), matrix("3.11"), WORKFLOW, '"3.10"'),
+    Case(
+        "QK-PY-004",
+        setup_step('"3.9"'),
+        setup_step('"3.13"'),
+        WORKFLOW,
+        "3.9",
+        name="QK-PY-004-step",
+    ),
+    Case(
+        "QK-PY-005",
+        project('\n[tool.ruff]\ntarget-version = "py310"\n'),
+        project('\n[tool.ruff]\ntarget-version = "py311"\n'),
+        PYPROJECT,
+        "target-version",
+    ),
+    Case(
+        "QK-PY-006",
+        project("\n[tool.mypy]\npython_version = 3.10\n"),
+        project('\n[tool.mypy]\npython_version = "3.11"\n'),
+        PYPROJECT,
+        "python_version",
+    ),
+    Case(
+        "QK-PY-006",
+        {**project(), "mypy.ini": "[mypy]\npython_version = 3.10\nstrict = True\n"},
+        {**project(), "mypy.ini": "[mypy]\npython_version = 3.11\nstrict = True\n"},
+        "mypy.ini",
+        "python_version",
+        name="QK-PY-006-mypy-ini",
+    ),
+    Case(
+        "QK-PY-007",
+        project('\n[tool.pyright]\npythonVersion = "3.10"\n'),
+        project('\n[tool.pyright]\npythonVersion = "3.12"\n'),
+        PYPROJECT,
+        "pythonVersion",
+    ),
+    Case(
+        "QK-PY-007",
+        {**project(), "pyrightconfig.json": '{\n  // JSONC\n  "pythonVersion": "3.99"\n}\n'},
+        {**project(), "pyrightconfig.json": '{\n  // JSONC\n  "pythonVersion": "3.11"\n}\n'},
+        "pyrightconfig.json",
+        "pythonVersion",
+        name="QK-PY-007-json",
+    ),
+    Case(
+        "QK-PY-008",
+        {**project(), "README.md": "# x\n\nInstall on Python ≥ 3.10 with pip.\n"},
+        {**project(), "README.md": "# x\n\nInstall on Python ≥ 3.11 with pip.\n"},
+        "README.md",
+        "Python",
+        allowable=False,  # prose has no comments: `exclude` the file instead
+    ),
+)
+
+
+def scan(root: Path, config: PolicyConfig | None = None) -> PolicyReport:
+    return run_policy(PolicyProject.load(root), config or PolicyConfig())
+
+
+def where(report: PolicyReport) -> set[tuple[str, str, int]]:
+    return {(finding.rule, finding.file, finding.line) for finding in report.findings}
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
+def test_disagreement_is_red_naming_rule_file_and_line(tmp_path: Path, case: Case) -> None:
+    write_repo(tmp_path, case.red)
+
+    report = scan(tmp_path)
+
+    assert where(report) == {(case.rule, case.file, line_of(case.red[case.file], case.marker))}
+    assert report.findings[0].fix
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
+def test_agreement_is_green(tmp_path: Path, case: Case) -> None:
+    write_repo(tmp_path, case.green)
+
+    assert scan(tmp_path).findings == ()
+
+
+# JSON has no `#` comments and prose no comments at all: those files are `exclude`d instead.
+ALLOWABLE = [c for c in CASES if c.allowable and not c.file.endswith(".json")]
+
+
+@pytest.mark.parametrize("case", ALLOWABLE, ids=lambda case: case.id)
+def test_reasoned_allow_is_green(tmp_path: Path, case: Case) -> None:
+    line = line_of(case.red[case.file], case.marker)
+    write_repo(tmp_path, {**case.red, case.file: with_allow(case.red[case.file], line, case.rule)})
+
+    assert scan(tmp_path).findings == ()
+
+
+@pytest.mark.parametrize("written", ["3.11", "3.11.7", "pypy3.12", "cpython-3.13", "3.14t"])
+def test_python_version_inside_the_range_is_green(tmp_path: Path, written: str) -> None:
+    """``3.11.7`` and ``pypy3.12`` agree with ``>=3.11``: membership, not equality."""
+    write_repo(tmp_path, {**project(), ".python-version": f"# pinned for uv\n{written}\n"})
+
+    assert scan(tmp_path).findings == ()
+
+
+@pytest.mark.parametrize("written", ["3.10", "3.10.12", "pypy3.10"])
+def test_python_version_outside_the_range_is_red(tmp_path: Path, written: str) -> None:
+    write_repo(tmp_path, {**project(), ".python-version": f"{written}\n"})
+
+    found = [(f.line, f.message, f.fix) for f in scan(tmp_path).findings]
+
+    message = f"`{written}` is outside requires-python '>=3.11' (pyproject.toml:4)"
+    assert found == [(1, message, "write `3.11`")]
+
+
+@pytest.mark.parametrize(
+    ("written", "why"),
+    [
+        ("13.13.7", "there is no Python 13"),
+        ("3.99", "there is no Python 3.99"),
+        ("2.8", "Python 2 ended with 2.7"),
+    ],
+)
+def test_impossible_version_is_named_impossible(tmp_path: Path, written: str, why: str) -> None:
+    write_repo(tmp_path, {**project(), ".python-version": f"{written}\n"})
+
+    (finding,) = scan(tmp_path).findings
+
+    assert finding.message.startswith(f"`{written}` is impossible: {why}")
+    assert finding.fix == "write `3.11`"
+
+
+def test_upper_bound_and_exclusions_are_honoured(tmp_path: Path) -> None:
+    """``!=3.12.*`` and ``<3.14`` are part of the range: 3.12 and 3.14 are outside it."""
+    write_repo(
+        tmp_path,
+        project(
+            'classifiers = [\n    "Programming Language :: Python :: 3.11",\n'
+            '    "Programming Language :: Python :: 3.12",\n'
+            '    "Programming Language :: Python :: 3.13",\n'
+            '    "Programming Language :: Python :: 3.14",\n]\n',
+            requires=">=3.11,!=3.12.*,<3.14",
+        ),
+    )
+
+    outside = {f.message.split("`")[1] for f in scan(tmp_path).findings}
+
+    assert outside == {"3.12", "3.14"}
+
+
+def test_without_requires_python_the_first_stated_range_is_used(tmp_path: Path) -> None:
+    write_repo(
+        tmp_path,
+        {
+            **project(requires=None),
+            "setup.py": "from setuptools import setup\n\nsetup(python_requires='>=3.12')\n",
+            ".python-version": "3.11\n",
+        },
+    )
+
+    (finding,) = scan(tmp_path).findings
+
+    assert finding.message == "`3.11` is outside python_requires '>=3.12' (setup.py:3)"
+
+
+def test_without_any_range_the_family_says_nothing(tmp_path: Path) -> None:
+    write_repo(tmp_path, {**project(requires=None), ".python-version": "3.10\n"})
+
+    report = scan(tmp_path)
+
+    assert report.findings == ()
+    assert "QK-PY-002" in report.rules
+
+
+def test_run_time_versions_are_notes_not_failures(tmp_path: Path) -> None:
+    """``${{ inputs.py }}`` and ``3.x`` cannot be judged from the files: unknown, said so."""
+    write_repo(tmp_path, setup_step("${{ inputs.python }}"))
+    computed = scan(tmp_path)
+    write_repo(tmp_path, setup_step("3.x"))
+    latest = scan(tmp_path)
+
+    assert (computed.findings, latest.findings) == ((), ())
+    note = "job 'test': python-version `${{ inputs.python }}` is computed at run time"
+    assert computed.notes == (f"{WORKFLOW}:9: QK-PY-004 {note}",)
+    assert latest.notes == (
+        f"{WORKFLOW}:9: QK-PY-004 `3.x` is resolved at run time (no fixed version)",
+    )
+
+
+def test_docs_history_lines_are_not_claims(tmp_path: Path) -> None:
+    """A changelog line ("dropped Python 3.8") says nothing about the supported range."""
+    readme = "# x\n\n- 2.0: dropped Python 3.8\n- 1.3: fix a Python 3.2 issue\n\npython3.12 works\n"
+    write_repo(tmp_path, {**project(), "README.md": readme})
+
+    assert scan(tmp_path).findings == ()
+
+
+def test_docs_files_are_configurable(tmp_path: Path) -> None:
+    write_repo(tmp_path, {**project(), "docs/install.md": "Use python3.10.\n"})
+    config = PolicyConfig.model_validate({"rules": {"QK-PY-008": {"files": ["docs/install.md"]}}})
+
+    assert where(scan(tmp_path, config)) == {("QK-PY-008", "docs/install.md", 1)}
+
+
+def test_cli_prints_notes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_repo(tmp_path, setup_step("${{ inputs.python }}"))
+
+    code = policy_command.run(tmp_path, [], base=None, as_json=False)
+
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert f"note: {WORKFLOW}:9: QK-PY-004 job 'test': python-version" in out
+    assert out.strip().endswith("no findings")
+
+
+def test_cli_rejects_a_bad_option_in_one_line(repo: Repo) -> None:
+    repo.configure('[tool.qualitykit.policy.rules.QK-PY-008]\nfile = ["README.md"]\n')
+
+    bad = repo.qualitykit("policy")
+
+    assert bad.returncode == 2
+    assert len(bad.stderr.strip().splitlines()) == 1
+    assert bad.stderr.strip().endswith(
+        "pyproject.toml: [tool.qualitykit.policy]: rules.QK-PY-008.file: unknown key"
+    )
