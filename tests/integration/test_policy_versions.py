@@ -329,3 +329,34 @@ def test_cli_rejects_a_bad_option_in_one_line(repo: Repo) -> None:
     assert bad.stderr.strip().endswith(
         "pyproject.toml: [tool.qualitykit.policy]: rules.QK-PY-008.file: unknown key"
     )
+
+
+def test_poetry_caret_upper_bound_is_no_impossible_version(tmp_path: Path) -> None:
+    """Poetry's ``^3.11`` is ``>=3.11,<4``: an exclusive bound of 4 names no Python 4."""
+    poetry = '\n[tool.poetry.dependencies]\npython = "^3.11"\n'
+    write_repo(tmp_path, {**project(poetry, requires=None), ".python-version": "3.10\n"})
+
+    found = [(f.rule, f.message) for f in scan(tmp_path).findings]
+
+    assert found == [
+        ("QK-PY-002", "`3.10` is outside Poetry's python '>=3.11,<4' (pyproject.toml:6)")
+    ]
+
+
+def test_every_value_of_a_one_line_matrix_is_reported(tmp_path: Path) -> None:
+    write_repo(tmp_path, matrix("3.8", "3.9", "3.12"))
+
+    found = [f.message.split("`")[1] for f in scan(tmp_path).findings]
+
+    assert found == ["3.8", "3.9"]
+
+
+def test_unquoted_3_10_in_a_matrix_is_the_float_3_1(tmp_path: Path) -> None:
+    """``[3.10]`` unquoted is YAML's 3.1: the job sets up Python 3.1, not 3.10."""
+    files = matrix("3.11")
+    write_repo(tmp_path, {**files, WORKFLOW: files[WORKFLOW].replace('["3.11"]', "[3.11, 3.10]")})
+
+    (finding,) = scan(tmp_path).findings
+
+    assert (finding.line, finding.fix) == (7, 'quote it: "3.10"')
+    assert finding.message == "unquoted `3.10` is the number 3.1 to YAML: CI sets up Python 3.1"

@@ -241,17 +241,27 @@ def usable(project: PolicyProject) -> Declared | None:
     found = declared(project)
     if found is None or found.spec is None or not found.series:
         return None
-    if any(impossible(Version(s.version.rstrip(".*"))) for s in found.spec if _valid(s.version)):
+    if impossible_bound(found.spec) is not None:
         return None
     return found
 
 
-def _valid(text: str) -> bool:
-    try:
-        Version(text.rstrip(".*"))
-    except InvalidVersion:
-        return False
-    return True
+def impossible_bound(spec: SpecifierSet) -> tuple[str, str] | None:
+    """(specifier, why) of the first lower bound or pin in ``spec`` naming no real Python.
+
+    Upper bounds and exclusions are not judged: ``<4`` (Poetry's ``^3.9``) is a sound range.
+    """
+    for specifier in spec:
+        if specifier.operator not in _LOWER_OPERATORS:
+            continue
+        try:
+            version = Version(specifier.version.rstrip(".*"))
+        except InvalidVersion:  # `===` takes any string
+            continue
+        why = impossible(version)
+        if why is not None:
+            return str(specifier), why
+    return None
 
 
 def running_python() -> str:

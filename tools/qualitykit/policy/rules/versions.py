@@ -10,13 +10,12 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from packaging.version import InvalidVersion, Version
 from typing_extensions import override
 
 from qualitykit.policy.project import as_strings, dig
 from qualitykit.policy.pyversions import (
     declared,
-    impossible,
+    impossible_bound,
     ini_value,
     judge,
     parse_value,
@@ -58,16 +57,11 @@ class DeclaredRange(Rule):
         if found.spec is None:
             yield Hit(found.file, found.line, f"{found.where} is not a version range", fix)
             return
-        for specifier in found.spec:
-            try:
-                version = Version(specifier.version.rstrip(".*"))
-            except InvalidVersion:
-                continue
-            why = impossible(version)
-            if why is not None:
-                message = f"{found.where} names an impossible version `{specifier}`: {why}"
-                yield Hit(found.file, found.line, message, fix)
-                return
+        bound = impossible_bound(found.spec)
+        if bound is not None:
+            message = f"{found.where} names an impossible version `{bound[0]}`: {bound[1]}"
+            yield Hit(found.file, found.line, message, fix)
+            return
         if not found.series:
             yield Hit(found.file, found.line, f"{found.where} admits no Python at all", fix)
 

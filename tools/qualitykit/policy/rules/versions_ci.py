@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 _SETUP_ACTIONS = ("actions/setup-python", "astral-sh/setup-uv")
 _MATRIX_REF = re.compile(r"^\$\{\{\s*matrix\.(?P<key>[\w-]+)\s*\}\}$")
 # Matrix keys that hold Python versions even when no setup step names them (tox, nox, uv).
+# `3.10` unquoted is the float 3.1: setup-python then installs Python 3.1 (or fails).
+_FLOAT_TRAP = re.compile(r"^\d+\.\d+0$")
 _PYTHON_KEY = re.compile(r"^(?:python|py)(?:[-_]?versions?)?$", re.IGNORECASE)
 
 
@@ -57,10 +59,11 @@ class CiVersions(Rule):
         if range_ is None:
             return
         for name in project.workflows:
-            seen: set[int] = set()
+            # A matrix key a setup step names is read twice (as a Python key and as the step's).
+            seen: set[tuple[int, str]] = set()
             for hit in self._workflow(project, name, range_):
-                if hit.line not in seen:
-                    seen.add(hit.line)
+                if (hit.line, hit.message) not in seen:
+                    seen.add((hit.line, hit.message))
                     yield hit
 
     def _workflow(self, project: PolicyProject, name: str, range_: Declared) -> Iterator[Hit]:
@@ -83,6 +86,8 @@ class CiVersions(Rule):
                         f"job {job_id!r}: python-version `{value.value}` is computed at run time"
                     )
                     yield Hit(name, y.line_of(value), message, note=True)
+                elif value.style is None:
+                    yield from _scalar(name, value, range_)
                 else:
                     source = project.lines(name)
                     for line, text in y.scalar_lines(value, source):
@@ -102,7 +107,19 @@ class CiVersions(Rule):
             message = f"matrix.{key} is not a literal list: its versions are known at run time"
             yield Hit(name, y.line_of(where), message, note=True)
         for node in values:
-            yield from _judged(name, y.line_of(node), node.value, range_)
+            yield from _scalar(name, node, range_)
+
+
+def _scalar(name: str, node: yaml.ScalarNode, range_: Declared) -> Iterator[Hit]:
+    """One version value; an unquoted ``3.10`` is YAML's float 3.1, whatever the range."""
+    if node.style is None and _FLOAT_TRAP.match(node.value):
+        number = float(node.value)
+        message = (
+            f"unquoted `{node.value}` is the number {number} to YAML: CI sets up Python {number}"
+        )
+        yield Hit(name, y.line_of(node), message, f'quote it: "{node.value}"')
+        return
+    yield from _judged(name, y.line_of(node), node.value, range_)
 
 
 def _judged(name: str, line: int, text: str, range_: Declared) -> Iterator[Hit]:
