@@ -137,7 +137,9 @@ def test_at_least_25_integrity_patterns_each_tested() -> None:
 
     assert len(integrity) >= 25
     assert integrity <= tested, sorted(integrity - tested)
-    assert set(rules()) <= tested, sorted(set(rules()) - tested)
+    # Other families test their rules in their own modules (test_policy_<family>.py).
+    own = {rule_id for rule_id, rule in rules().items() if rule.family in {"integrity", "policy"}}
+    assert own <= tested, sorted(own - tested)
 
 
 @pytest.mark.parametrize("shape", list(CLEAN_SHAPES))

@@ -12,6 +12,7 @@ from qualitykit.commands import policy as policy_command
 from qualitykit.policy.config import PolicyConfig
 from qualitykit.policy.engine import run_policy
 from qualitykit.policy.project import PolicyProject
+from qualitykit.policy.registry import rules
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -360,3 +361,10 @@ def test_unquoted_3_10_in_a_matrix_is_the_float_3_1(tmp_path: Path) -> None:
 
     assert (finding.line, finding.fix) == (7, 'quote it: "3.10"')
     assert finding.message == "unquoted `3.10` is the number 3.1 to YAML: CI sets up Python 3.1"
+
+
+def test_every_versions_rule_has_a_case() -> None:
+    family = {rule_id for rule_id, rule in rules().items() if rule.family == "versions"}
+
+    assert family == {case.rule for case in CASES}
+    assert all(rules()[rule_id].default for rule_id in family)
