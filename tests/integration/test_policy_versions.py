@@ -12,6 +12,7 @@ from qualitykit.commands import policy as policy_command
 from qualitykit.policy.config import PolicyConfig
 from qualitykit.policy.engine import run_policy
 from qualitykit.policy.project import PolicyProject
+from qualitykit.policy.pyversions import NEWEST_MINOR
 from qualitykit.policy.registry import rules
 
 if TYPE_CHECKING:
@@ -153,6 +154,13 @@ CASES: tuple[Case, ...] = (
         "pyrightconfig.json",
         "pythonVersion",
         name="QK-PY-007-json",
+    ),
+    Case(
+        "QK-PY-009",
+        {**project(), "setup.cfg": "[metadata]\nname = x\n\n[options]\npython_requires = >=3.9\n"},
+        {**project(), "setup.cfg": "[metadata]\nname = x\n\n[options]\npython_requires = >=3.11\n"},
+        "setup.cfg",
+        "python_requires",
     ),
     Case(
         "QK-PY-008",
@@ -368,3 +376,17 @@ def test_every_versions_rule_has_a_case() -> None:
 
     assert family == {case.rule for case in CASES}
     assert all(rules()[rule_id].default for rule_id in family)
+
+
+def test_second_statement_is_compared_by_the_pythons_it_admits(tmp_path: Path) -> None:
+    """Poetry's ``^3.11`` (``>=3.11,<4``) admits what ``>=3.11`` admits; ``~3.11`` does not."""
+    write_repo(tmp_path, project('\n[tool.poetry.dependencies]\npython = "^3.11"\n'))
+    same = scan(tmp_path)
+    write_repo(tmp_path, project('\n[tool.poetry.dependencies]\npython = "~3.11"\n'))
+    narrower = scan(tmp_path)
+
+    assert same.findings == ()
+    (finding,) = narrower.findings
+    excluded = ", ".join(f"3.{minor}" for minor in range(12, NEWEST_MINOR + 1))
+    assert finding.message.endswith(f"it excludes {excluded}")
+    assert finding.fix == "write `>=3.11`"

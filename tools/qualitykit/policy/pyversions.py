@@ -215,11 +215,7 @@ def _sources(project: PolicyProject) -> list[tuple[str, str, int, str]]:
     return found
 
 
-def _declared(project: PolicyProject) -> Declared | None:
-    sources = _sources(project)
-    if not sources:
-        return None
-    what, file, line, text = sources[0]
+def _statement(what: str, file: str, line: int, text: str) -> Declared:
     try:
         spec: SpecifierSet | None = SpecifierSet(text)
     except InvalidSpecifier:
@@ -227,9 +223,17 @@ def _declared(project: PolicyProject) -> Declared | None:
     return Declared(text=text, what=what, file=file, line=line, spec=spec)
 
 
+def statements(project: PolicyProject) -> list[Declared]:
+    """Every place that states a range, the authoritative one first, computed once."""
+    return project.memo(
+        "versions-statements", lambda: [_statement(*source) for source in _sources(project)]
+    )
+
+
 def declared(project: PolicyProject) -> Declared | None:
-    """The project's declared range (None when no place states one), computed once."""
-    return project.memo("versions-declared", lambda: _declared(project))
+    """The project's declared range (None when no place states one)."""
+    found = statements(project)
+    return found[0] if found else None
 
 
 def usable(project: PolicyProject) -> Declared | None:

@@ -20,6 +20,7 @@ from qualitykit.policy.pyversions import (
     judge,
     parse_value,
     running_python,
+    statements,
     usable,
 )
 from qualitykit.policy.rule import Hit, Rule
@@ -64,6 +65,42 @@ class DeclaredRange(Rule):
             return
         if not found.series:
             yield Hit(found.file, found.line, f"{found.where} admits no Python at all", fix)
+
+
+def _series(range_: Declared, others: Declared) -> str:
+    names = [
+        f"{major}.{minor}" for major, minor in range_.series if (major, minor) not in others.series
+    ]
+    return ", ".join(names)
+
+
+class RangeStatements(Rule):
+    """A second statement of the range (Poetry, setup.cfg, setup.py) admitting other Pythons."""
+
+    id = "QK-PY-009"
+    family = FAMILY
+    title = "a second statement of the Python range disagrees"
+    fix = "state the same range everywhere (or only in requires-python)"
+
+    @override
+    def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
+        range_ = usable(project)
+        if range_ is None:
+            return
+        for other in statements(project)[1:]:
+            fix = f"write `{range_.text}`"
+            if other.spec is None:
+                yield Hit(other.file, other.line, f"{other.where} is not a version range", fix)
+                continue
+            extra, missing = _series(other, range_), _series(range_, other)
+            if extra or missing:
+                what = "; ".join(
+                    part
+                    for part in (extra and f"admits {extra}", missing and f"excludes {missing}")
+                    if part
+                )
+                message = f"{other.where} disagrees with {range_.where}: it {what}"
+                yield Hit(other.file, other.line, message, fix)
 
 
 def _version_lines(project: PolicyProject) -> Iterator[tuple[int, str]]:
@@ -281,4 +318,5 @@ RULES: tuple[Rule, ...] = (
     MypyVersion(),
     PyrightVersion(),
     DocVersions(),
+    RangeStatements(),
 )
