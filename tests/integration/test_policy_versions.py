@@ -297,14 +297,15 @@ def test_run_time_versions_are_notes_not_failures(tmp_path: Path) -> None:
     assert (computed.findings, latest.findings) == ((), ())
     note = "job 'test': python-version `${{ inputs.python }}` is computed at run time"
     assert computed.notes == (f"{WORKFLOW}:9: QK-PY-004 {note}",)
-    assert latest.notes == (
-        f"{WORKFLOW}:9: QK-PY-004 `3.x` is resolved at run time (no fixed version)",
-    )
+    assert latest.notes == (f"{WORKFLOW}:9: QK-PY-004 `3.x` is resolved at run time: not judged",)
 
 
 def test_docs_history_lines_are_not_claims(tmp_path: Path) -> None:
     """A changelog line ("dropped Python 3.8") says nothing about the supported range."""
-    readme = "# x\n\n- 2.0: dropped Python 3.8\n- 1.3: fix a Python 3.2 issue\n\npython3.12 works\n"
+    readme = (
+        "# x\n\n- 2.0: dropped Python 3.8\n- 1.3: fix a Python 3.2 issue\n\n"
+        "Supports Python 3.11 through 3.14; python3.12 works.\n"
+    )
     write_repo(tmp_path, {**project(), "README.md": readme})
 
     assert scan(tmp_path).findings == ()
@@ -390,3 +391,23 @@ def test_second_statement_is_compared_by_the_pythons_it_admits(tmp_path: Path) -
     excluded = ", ".join(f"3.{minor}" for minor in range(12, NEWEST_MINOR + 1))
     assert finding.message.endswith(f"it excludes {excluded}")
     assert finding.fix == "write `>=3.11`"
+
+
+def test_other_implementations_numbering_is_a_note(tmp_path: Path) -> None:
+    """``graalpy-24.1`` is GraalPy's release number, not Python 24.1: no impossible version."""
+    write_repo(tmp_path, setup_step("graalpy-24.1"))
+
+    report = scan(tmp_path)
+
+    assert report.findings == ()
+    assert report.notes == (
+        f"{WORKFLOW}:9: QK-PY-004 `graalpy-24.1` is no CPython version: not judged",
+    )
+
+
+def test_docs_range_end_is_judged(tmp_path: Path) -> None:
+    write_repo(
+        tmp_path, {**project(requires=">=3.11,<3.14"), "README.md": "Python 3.11 through 3.14\n"}
+    )
+
+    assert [f.message.split("`")[3] for f in scan(tmp_path).findings] == ["3.14"]

@@ -30,7 +30,7 @@ _MICROS = range(100)
 _FULL_RELEASE = 3  # major.minor.micro: one release, not a series
 _LOWER_OPERATORS = frozenset({">=", ">", "==", "~=", "==="})
 _VALUE = re.compile(
-    r"^(?:(?P<impl>pypy|cpython|python|graalpy)[-_]?)?"
+    r"^(?:(?P<impl>pypy|cpython|python)[-_]?)?"
     r"(?P<version>\d+(?:\.\d+){0,2})"
     r"(?P<rest>(?:t|[-.]?(?:dev|a|b|rc)\d*|-[\w.+-]*)?)$",
     re.IGNORECASE,
@@ -74,7 +74,10 @@ class Value:
 
 
 def parse_value(text: str) -> Value | None:
-    """The Python version ``text`` names (None when it names none: ``3.x``, ``system``)."""
+    """The Python version ``text`` names (None when it names none: ``3.x``, ``system``).
+
+    GraalPy and other implementations number their own releases (``graalpy-24.1``): None.
+    """
     cleaned = text.strip().strip("\"'")
     ruff = re.fullmatch(r"py(\d)(\d+)", cleaned)
     if ruff:

@@ -29,6 +29,8 @@ _MATRIX_REF = re.compile(r"^\$\{\{\s*matrix\.(?P<key>[\w-]+)\s*\}\}$")
 # Matrix keys that hold Python versions even when no setup step names them (tox, nox, uv).
 # `3.10` unquoted is the float 3.1: setup-python then installs Python 3.1 (or fails).
 _FLOAT_TRAP = re.compile(r"^\d+\.\d+0$")
+# `3.x`, `>=3.11`, `~3.12`, `3.*`: setup-python picks the version when the job runs.
+_RUN_TIME = re.compile(r"[x*^~<>]")
 _PYTHON_KEY = re.compile(r"^(?:python|py)(?:[-_]?versions?)?$", re.IGNORECASE)
 
 
@@ -131,7 +133,8 @@ def _judged(name: str, line: int, text: str, range_: Declared) -> Iterator[Hit]:
         return
     value = parse_value(text)
     if value is None:
-        yield Hit(name, line, f"`{text}` is resolved at run time (no fixed version)", note=True)
+        why = "is resolved at run time" if _RUN_TIME.search(text) else "is no CPython version"
+        yield Hit(name, line, f"`{text}` {why}: not judged", note=True)
         return
     wrong = judge(value, range_)
     if wrong is not None:

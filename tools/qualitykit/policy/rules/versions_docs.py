@@ -20,7 +20,7 @@ _VERSION = r"\d+\.\d+(?:\.\d+)?"
 # "Python 3.11", "CPython 3.11.7", "Python ≥ 3.11", "Python >= 3.11", "Python 3.10-3.14" (any dash).
 _NAMED = re.compile(
     rf"\bC?Python\s*(?:version\s*)?(?:≥|>=|>|v)?\s*(?P<v>{_VERSION})\b"
-    r"(?:\s*(?:\N{EN DASH}|-|to)\s*(?P<v2>"
+    r"(?:\s*(?:\N{EN DASH}|-|to|through)\s*(?P<v2>"
     rf"{_VERSION})\b)?",
     re.IGNORECASE,
 )
