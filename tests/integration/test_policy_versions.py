@@ -411,3 +411,32 @@ def test_docs_range_end_is_judged(tmp_path: Path) -> None:
     )
 
     assert [f.message.split("`")[3] for f in scan(tmp_path).findings] == ["3.14"]
+
+
+def test_a_field_of_matrix_entries_is_read(tmp_path: Path) -> None:
+    """``${{ matrix.config.python }}`` (click's nightly) names each entry's ``python``."""
+    text = (
+        "name: ci\non: push\njobs:\n  test:\n    strategy:\n      matrix:\n        config:\n"
+        "          - {name: new, python: '3.13'}\n          - {name: old, python: '3.9'}\n"
+        "    runs-on: ubuntu-24.04\n    steps:\n      - uses: actions/setup-python@v5\n"
+        "        with:\n          python-version: ${{ matrix.config.python }}\n"
+    )
+    write_repo(tmp_path, {**project(), WORKFLOW: text})
+
+    report = scan(tmp_path)
+
+    assert where(report) == {("QK-PY-004", WORKFLOW, 9)}
+    assert report.notes == ()
+
+
+def test_notes_are_in_file_and_line_order(tmp_path: Path) -> None:
+    steps = "".join(
+        f"      - uses: actions/setup-python@v5\n        with:\n          python-version: {v}\n"
+        for v in ("3.x", "${{ inputs.a }}", "3.x", "3.x")
+    )
+    text = f"name: ci\non: push\njobs:\n  test:\n    runs-on: ubuntu-24.04\n    steps:\n{steps}"
+    write_repo(tmp_path, {**project(), WORKFLOW: "\n" * 90 + text})
+
+    lines = [int(note.split(":")[1]) for note in scan(tmp_path).notes]
+
+    assert lines == [99, 102, 105, 108]

@@ -27,7 +27,7 @@ def run_policy(project: PolicyProject, config: PolicyConfig) -> PolicyReport:
     allows = AllowIndex(project)
     hits: list[tuple[Rule, Hit]] = []
     ran: list[str] = []
-    notes: list[str] = []
+    notes: list[tuple[str, int, str]] = []
     for rule, options in enabled(config):
         if rule.needs_base and project.base is None:
             continue
@@ -37,7 +37,7 @@ def run_policy(project: PolicyProject, config: PolicyConfig) -> PolicyReport:
             if not project.in_scope(hit.file) or (skip is not None and skip.match_file(hit.file)):
                 continue
             if hit.note:
-                notes.append(f"{hit.file}:{hit.line}: {rule.id} {hit.message}")
+                notes.append((hit.file, hit.line, f"{rule.id} {hit.message}"))
             elif not allows.allows(rule.id, hit.file, hit.line):
                 hits.append((rule, hit))
     hits.sort(key=lambda pair: (pair[1].file, pair[1].line, pair[0].id))
@@ -64,5 +64,5 @@ def run_policy(project: PolicyProject, config: PolicyConfig) -> PolicyReport:
         rules=tuple(ran),
         base=base,
         findings=tuple(findings),
-        notes=tuple(sorted(notes)),
+        notes=tuple(f"{file}:{line}: {text}" for file, line, text in sorted(notes)),
     )

@@ -25,26 +25,25 @@ if TYPE_CHECKING:
     from qualitykit.policy.rule import RuleOptions
 
 _SETUP_ACTIONS = ("actions/setup-python", "astral-sh/setup-uv")
-_MATRIX_REF = re.compile(r"^\$\{\{\s*matrix\.(?P<key>[\w-]+)\s*\}\}$")
-# Matrix keys that hold Python versions even when no setup step names them (tox, nox, uv).
+# `${{ matrix.python }}`, or a field of matrix entries: `${{ matrix.config.python }}`.
+_MATRIX_REF = re.compile(r"^\$\{\{\s*matrix\.(?P<key>[\w-]+(?:\.[\w-]+)*)\s*\}\}$")
 # `3.10` unquoted is the float 3.1: setup-python then installs Python 3.1 (or fails).
 _FLOAT_TRAP = re.compile(r"^\d+\.\d+0$")
 # `3.x`, `>=3.11`, `~3.12`, `3.*`: setup-python picks the version when the job runs.
 _RUN_TIME = re.compile(r"[x*^~<>]")
+# Matrix keys that hold Python versions even when no setup step names them (tox, nox, uv).
 _PYTHON_KEY = re.compile(r"^(?:python|py)(?:[-_]?versions?)?$", re.IGNORECASE)
 
 
 def _matrix_values(matrix: yaml.Node | None, key: str) -> list[yaml.ScalarNode]:
-    """The scalar values of ``key`` in a literal matrix, ``include:`` entries included."""
-    found = [n for n in y.elements(y.get(matrix, key)) if isinstance(n, yaml.ScalarNode)]
-    value = y.get(matrix, key)
-    if isinstance(value, yaml.ScalarNode):
-        found.append(value)
-    for entry in y.elements(y.get(matrix, "include")):
-        included = y.get(entry, key)
-        if isinstance(included, yaml.ScalarNode):
-            found.append(included)
-    return found
+    """The scalar values of ``key`` (``a`` or ``a.b``) in a literal matrix, with ``include:``."""
+    top, *fields = key.split(".")
+    value = y.get(matrix, top)
+    nodes = y.elements(value) or ([value] if value is not None else [])
+    nodes += [n for entry in y.elements(y.get(matrix, "include")) if (n := y.get(entry, top))]
+    for field in fields:
+        nodes = [n for node in nodes if (n := y.get(node, field)) is not None]
+    return [node for node in nodes if isinstance(node, yaml.ScalarNode)]
 
 
 class CiVersions(Rule):
