@@ -440,3 +440,80 @@ def test_notes_are_in_file_and_line_order(tmp_path: Path) -> None:
     lines = [int(note.split(":")[1]) for note in scan(tmp_path).notes]
 
     assert lines == [99, 102, 105, 108]
+
+
+@pytest.mark.parametrize(
+    ("requires", "says"),
+    [
+        (">=2.8", "names an impossible version `>=2.8`: Python 2 ended with 2.7"),
+        ("===cpython", "admits no Python at all"),
+    ],
+)
+def test_unusable_range_is_reported_once(tmp_path: Path, requires: str, says: str) -> None:
+    """Judging other places against a broken range would only repeat QK-PY-001."""
+    write_repo(tmp_path, {**project(requires=requires), ".python-version": "3.10\n"})
+
+    (finding,) = scan(tmp_path).findings
+
+    assert (finding.rule, finding.line) == ("QK-PY-001", 4)
+    assert finding.message.endswith(says)
+
+
+def test_what_cannot_be_judged_is_a_note(tmp_path: Path) -> None:
+    workflow = (
+        "name: ci\non: push\njobs:\n  test:\n    strategy:\n      matrix:\n"
+        '        python-version: ["${{ inputs.extra }}"]\n    runs-on: ubuntu-24.04\n'
+        "    steps:\n      - uses: actions/checkout@v5\n      - uses: actions/setup-python@v5\n"
+        "        with:\n          python-version: ${{ matrix.py-missing }}\n"
+    )
+    write_repo(
+        tmp_path,
+        {
+            **project('\n[tool.mypy]\npython_version = "latest"\n'),
+            ".python-version": "system\nminiconda3-latest\n",
+            WORKFLOW: workflow,
+        },
+    )
+
+    report = scan(tmp_path)
+
+    assert report.findings == ()
+    unknown = "names no Python version this rule can judge"
+    not_listed = "is not a literal list: its versions are known at run time"
+    assert report.notes == (
+        f"{WORKFLOW}:7: QK-PY-004 `${{{{ inputs.extra }}}}` is computed at run time",
+        f"{WORKFLOW}:13: QK-PY-004 matrix.py-missing {not_listed}",
+        f".python-version:2: QK-PY-002 `miniconda3-latest` {unknown}",
+        "pyproject.toml:7: QK-PY-006 mypy python_version `latest` is no Python version",
+    )
+
+
+def test_ruff_toml_and_second_statements(tmp_path: Path) -> None:
+    """ruff.toml is read like [tool.ruff]; an unparsable second range is reported there."""
+    poetry = '\n[tool.poetry.dependencies]\npython = ">=3.11,<4.0"\n'
+    write_repo(
+        tmp_path,
+        {
+            **project(poetry),
+            "ruff.toml": 'line-length = 100\ntarget-version = "py312"\n',
+            "setup.cfg": "[options]\npython_requires = three\n",
+            ".python-version": "3\n",
+        },
+    )
+
+    found = {(f.rule, f.file, f.line, f.fix) for f in scan(tmp_path).findings}
+
+    assert found == {
+        ("QK-PY-005", "ruff.toml", 2, 'target-version = "py311"'),
+        ("QK-PY-009", "setup.cfg", 2, "write `>=3.11`"),
+    }
+
+
+def test_range_without_lower_bound_suggests_its_newest_version(tmp_path: Path) -> None:
+    """``<3.14`` has no lower bound: ruff's target is not judged, the fix names 3.13."""
+    ruff = '\n[tool.ruff]\ntarget-version = "py39"\n'
+    write_repo(tmp_path, {**project(ruff, requires="<3.14"), ".python-version": "3.14\n"})
+
+    found = [(f.rule, f.fix) for f in scan(tmp_path).findings]
+
+    assert found == [("QK-PY-002", "write `3.13`")]

@@ -9,7 +9,6 @@ strings, so ``3.11.7`` is inside ``>=3.11`` and ``3.10`` is not.
 from __future__ import annotations
 
 import ast
-import configparser
 import re
 import sys
 from dataclasses import dataclass
@@ -85,10 +84,7 @@ def parse_value(text: str) -> Value | None:
     match = _VALUE.match(cleaned)
     if not match:
         return None
-    try:
-        version = Version(match["version"])
-    except InvalidVersion:  # pragma: no cover - the pattern admits only valid releases
-        return None
+    version = Version(match["version"])  # the pattern admits only valid release numbers
     return Value(text=cleaned, version=version, parts=len(version.release))
 
 
@@ -109,9 +105,8 @@ class Declared:
 
     def contains(self, value: Value) -> bool:
         """Whether ``value`` is inside the range (a series: one of its releases is)."""
-        spec = self.spec
-        if spec is None:
-            return True
+        # Only a usable range is judged against; an invalid one (None) holds everything.
+        spec = self.spec or SpecifierSet()
         if value.parts >= _FULL_RELEASE:
             return spec.contains(value.version, prereleases=True)
         if value.parts == 1:
@@ -119,8 +114,8 @@ class Declared:
         return self._overlaps(value.series)
 
     def _overlaps(self, series: Series) -> bool:
-        spec = self.spec
-        return spec is not None and any(
+        spec = self.spec or SpecifierSet()
+        return any(
             spec.contains(Version(f"{series[0]}.{series[1]}.{micro}"), prereleases=True)
             for micro in _MICROS
         )
@@ -157,25 +152,21 @@ def _poetry_range(text: str) -> str:
 
 
 def _ini_value(text: str | None, section: str, key: str) -> tuple[int, str] | None:
-    """(line, value) of ``key`` in ``[section]`` of an INI file (None when absent)."""
-    if text is None:
-        return None
-    parser = configparser.ConfigParser(interpolation=None)
-    try:
-        parser.read_string(text)
-    except configparser.Error:
-        return None
-    if not parser.has_option(section, key):
-        return None
-    value = parser.get(section, key).strip()
+    """(line, value) of ``key`` in ``[section]`` of an INI file (None when absent).
+
+    Read line by line (configparser gives no line numbers); keys are case-insensitive as there.
+    """
     current = None
-    for number, line in enumerate(text.splitlines(), start=1):
+    pattern = re.compile(rf"^{re.escape(key)}\s*[=:]\s*(?P<value>.*)$", re.IGNORECASE)
+    for number, line in enumerate((text or "").splitlines(), start=1):
         header = re.match(r"^\s*\[(.+)\]\s*$", line)
         if header:
             current = header[1].strip()
-        elif current == section and re.match(rf"^\s*{re.escape(key)}\s*[=:]", line):
-            return number, value
-    return 1, value  # pragma: no cover - configparser found it, so a line holds it
+            continue
+        match = pattern.match(line) if current == section else None
+        if match:
+            return number, match["value"].strip()
+    return None
 
 
 def ini_value(project: PolicyProject, name: str, section: str, key: str) -> tuple[int, str] | None:

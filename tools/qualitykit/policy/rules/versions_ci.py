@@ -125,8 +125,6 @@ def _scalar(name: str, node: yaml.ScalarNode, range_: Declared) -> Iterator[Hit]
 
 def _judged(name: str, line: int, text: str, range_: Declared) -> Iterator[Hit]:
     text = text.strip().strip("\"'")
-    if not text or text == "|":
-        return
     if "${{" in text:
         yield Hit(name, line, f"`{text}` is computed at run time", note=True)
         return
