@@ -3,6 +3,7 @@ that names a version inside it, each disagreement at its file and line with the 
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 import pytest
@@ -517,3 +518,16 @@ def test_range_without_lower_bound_suggests_its_newest_version(tmp_path: Path) -
     found = [(f.rule, f.fix) for f in scan(tmp_path).findings]
 
     assert found == [("QK-PY-002", "write `3.13`")]
+
+
+def test_gate_step_carries_the_notes(repo: Repo) -> None:
+    """The `policy` gate step passes with a run-time CI version, and says it was not judged."""
+    repo.write(WORKFLOW, setup_step("${{ inputs.python }}")[WORKFLOW])
+
+    done = repo.qualitykit("check", "policy", "--json")
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    result = json.loads(done.stdout)
+    assert result["status"] == "pass"
+    note = "job 'test': python-version `${{ inputs.python }}` is computed at run time"
+    assert result["notes"] == [f"{WORKFLOW}:9: QK-PY-004 {note}"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 
 from typing_extensions import override
 
@@ -61,4 +62,5 @@ class Policy(Step):
             )
             for item in report.findings
         ]
-        return outcome_from_findings(findings, files=report.files)
+        # What a rule could not judge (a CI version computed at run time) is said, not passed over.
+        return replace(outcome_from_findings(findings, files=report.files), notes=report.notes)
