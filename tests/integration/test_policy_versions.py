@@ -531,3 +531,10 @@ def test_gate_step_carries_the_notes(repo: Repo) -> None:
     assert result["status"] == "pass"
     note = "job 'test': python-version `${{ inputs.python }}` is computed at run time"
     assert result["notes"] == [f"{WORKFLOW}:9: QK-PY-004 {note}"]
+
+
+def test_major_only_classifier_is_judged(tmp_path: Path) -> None:
+    """``Python :: 2`` beside ``>=3.11`` is wrong; ``Python :: 3`` and ``3 :: Only`` are right."""
+    write_repo(tmp_path, classifiers("2", "3", "3 :: Only", "3.11"))
+
+    assert where(scan(tmp_path)) == {("QK-PY-003", PYPROJECT, 6)}

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 FAMILY = "versions"
 PYTHON_VERSION = ".python-version"
-_CLASSIFIER = re.compile(r"^Programming Language :: Python :: (?P<version>\d+\.\d+)\s*$")
+_CLASSIFIER = re.compile(r"^Programming Language :: Python :: (?P<version>\d+(?:\.\d+)?)\s*$")
 _RAW_VALUE = re.compile(r"=\s*[\"']?(?P<value>[^\"'#\s]+)")
 
 
