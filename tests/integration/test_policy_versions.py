@@ -538,3 +538,9 @@ def test_major_only_classifier_is_judged(tmp_path: Path) -> None:
     write_repo(tmp_path, classifiers("2", "3", "3 :: Only", "3.11"))
 
     assert where(scan(tmp_path)) == {("QK-PY-003", PYPROJECT, 6)}
+
+
+def test_uv_python_versions_file_is_read(tmp_path: Path) -> None:
+    write_repo(tmp_path, {**project(), ".python-versions": "3.12\n3.10\n"})
+
+    assert where(scan(tmp_path)) == {("QK-PY-002", ".python-versions", 2)}

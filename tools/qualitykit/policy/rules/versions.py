@@ -36,7 +36,8 @@ if TYPE_CHECKING:
     from qualitykit.policy.rule import RuleOptions
 
 FAMILY = "versions"
-PYTHON_VERSION = ".python-version"
+# pyenv and uv read `.python-version`; uv reads `.python-versions` (several) too.
+PYTHON_VERSION_FILES = (".python-version", ".python-versions")
 _CLASSIFIER = re.compile(r"^Programming Language :: Python :: (?P<version>\d+(?:\.\d+)?)\s*$")
 _RAW_VALUE = re.compile(r"=\s*[\"']?(?P<value>[^\"'#\s]+)")
 
@@ -103,8 +104,8 @@ class RangeStatements(Rule):
                 yield Hit(other.file, other.line, message, fix)
 
 
-def _version_lines(project: PolicyProject) -> Iterator[tuple[int, str]]:
-    for number, line in enumerate(project.lines(PYTHON_VERSION), start=1):
+def _version_lines(project: PolicyProject, name: str) -> Iterator[tuple[int, str]]:
+    for number, line in enumerate(project.lines(name), start=1):
         text = line.split("#", 1)[0].strip()
         if text:
             yield number, text
@@ -121,18 +122,24 @@ class PythonVersionFile(Rule):
     @override
     def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
         range_ = usable(project)
-        if range_ is None or PYTHON_VERSION not in project.files:
+        if range_ is None:
             return
-        for number, text in _version_lines(project):
-            value = parse_value(text)
-            if value is None:
-                if text != "system":
-                    message = f"`{text}` names no Python version this rule can judge"
-                    yield Hit(PYTHON_VERSION, number, message, note=True)
-                continue
-            wrong = judge(value, range_)
-            if wrong is not None:
-                yield Hit(PYTHON_VERSION, number, wrong, _write(range_, "`{}`"))
+        for name in PYTHON_VERSION_FILES:
+            if name in project.files:
+                yield from _version_file(project, name, range_)
+
+
+def _version_file(project: PolicyProject, name: str, range_: Declared) -> Iterator[Hit]:
+    for number, text in _version_lines(project, name):
+        value = parse_value(text)
+        if value is None:
+            if text != "system":
+                message = f"`{text}` names no Python version this rule can judge"
+                yield Hit(name, number, message, note=True)
+            continue
+        wrong = judge(value, range_)
+        if wrong is not None:
+            yield Hit(name, number, wrong, _write(range_, "`{}`"))
 
 
 def _write(range_: Declared, form: str) -> str:
