@@ -314,7 +314,7 @@ def test_docs_history_lines_are_not_claims(tmp_path: Path) -> None:
 
 def test_docs_files_are_configurable(tmp_path: Path) -> None:
     write_repo(tmp_path, {**project(), "docs/install.md": "Use python3.10.\n"})
-    config = PolicyConfig.model_validate({"rules": {"QK-PY-008": {"files": ["docs/install.md"]}}})
+    config = PolicyConfig(rules={"QK-PY-008": {"files": ["docs/install.md"]}})
 
     assert where(scan(tmp_path, config)) == {("QK-PY-008", "docs/install.md", 1)}
 
