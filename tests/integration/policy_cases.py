@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from qualitykit.policy.findings import PolicyReport
+
 MAKE_HEAD = "SHELL := bash\n.SHELLFLAGS := -eu -o pipefail -c\n\n.PHONY: check\n\ncheck:\n"
 BASH = "#!/usr/bin/env bash\nset -euo pipefail\n"
 CI_SCRIPT = ".ci/check.sh"
@@ -92,6 +94,11 @@ class BaseCase:
     def id(self) -> str:
         """The pytest id."""
         return self.name or self.rule
+
+
+def where(report: PolicyReport) -> set[tuple[str, str, int]]:
+    """(rule, file, line) of each finding: what a test asserts on, one helper for every family."""
+    return {(finding.rule, finding.file, finding.line) for finding in report.findings}
 
 
 def line_of(text: str, marker: str | None) -> int:

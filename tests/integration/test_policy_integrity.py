@@ -15,6 +15,7 @@ from integration.policy_cases import (
     Case,
     git,
     line_of,
+    where,
     with_allow,
     write_repo,
 )
@@ -31,10 +32,6 @@ if TYPE_CHECKING:
 
 def scan(root: Path, base: str | None = None) -> PolicyReport:
     return run_policy(PolicyProject.load(root, base=base), PolicyConfig())
-
-
-def where(report: PolicyReport) -> set[tuple[str, str, int]]:
-    return {(finding.rule, finding.file, finding.line) for finding in report.findings}
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from integration.policy_cases import Case, line_of, with_allow, write_repo
+from integration.policy_cases import Case, line_of, where, with_allow, write_repo
 from qualitykit.commands import policy as policy_command
 from qualitykit.policy.config import PolicyConfig
 from qualitykit.policy.engine import run_policy
@@ -176,10 +176,6 @@ CASES: tuple[Case, ...] = (
 
 def scan(root: Path, config: PolicyConfig | None = None) -> PolicyReport:
     return run_policy(PolicyProject.load(root), config or PolicyConfig())
-
-
-def where(report: PolicyReport) -> set[tuple[str, str, int]]:
-    return {(finding.rule, finding.file, finding.line) for finding in report.findings}
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)

@@ -87,7 +87,7 @@ class CiVersions(Rule):
                         f"job {job_id!r}: python-version `{value.value}` is computed at run time"
                     )
                     yield Hit(name, y.line_of(value), message, note=True)
-                elif value.style is None:
+                elif not value.style:  # plain: None from PyYAML, "" from libyaml
                     yield from _scalar(name, value, range_)
                 else:
                     source = project.lines(name)
@@ -113,7 +113,7 @@ class CiVersions(Rule):
 
 def _scalar(name: str, node: yaml.ScalarNode, range_: Declared) -> Iterator[Hit]:
     """One version value; an unquoted ``3.10`` is YAML's float 3.1, whatever the range."""
-    if node.style is None and _FLOAT_TRAP.match(node.value):
+    if not node.style and _FLOAT_TRAP.match(node.value):
         number = float(node.value)
         message = (
             f"unquoted `{node.value}` is the number {number} to YAML: CI sets up Python {number}"
