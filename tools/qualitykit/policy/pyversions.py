@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from qualitykit.policy.project import PolicyProject, dig
 from qualitykit.policy.tomllines import toml_line
@@ -250,13 +250,10 @@ def impossible_bound(spec: SpecifierSet) -> tuple[str, str] | None:
     Upper bounds and exclusions are not judged: ``<4`` (Poetry's ``^3.9``) is a sound range.
     """
     for specifier in spec:
-        if specifier.operator not in _LOWER_OPERATORS:
+        # `===` compares strings (any text, no version); the others hold a valid version.
+        if specifier.operator not in _LOWER_OPERATORS or specifier.operator == "===":
             continue
-        try:
-            version = Version(specifier.version.rstrip(".*"))
-        except InvalidVersion:  # `===` takes any string
-            continue
-        why = impossible(version)
+        why = impossible(Version(specifier.version.removesuffix(".*")))
         if why is not None:
             return str(specifier), why
     return None
