@@ -8,11 +8,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from integration.policy_cases import Case, line_of, where, with_allow, write_repo
+from integration.policy_cases import Case, line_of, scan, where, with_allow, write_repo
 from qualitykit.commands import policy as policy_command
 from qualitykit.policy.config import PolicyConfig
-from qualitykit.policy.engine import run_policy
-from qualitykit.policy.project import PolicyProject
 from qualitykit.policy.pyversions import NEWEST_MINOR
 from qualitykit.policy.registry import rules
 
@@ -20,7 +18,6 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from conftest import Repo
-    from qualitykit.policy.findings import PolicyReport
 
 WORKFLOW = ".github/workflows/ci.yml"
 PYPROJECT = "pyproject.toml"
@@ -172,10 +169,6 @@ CASES: tuple[Case, ...] = (
         allowable=False,  # prose has no comments: `exclude` the file instead
     ),
 )
-
-
-def scan(root: Path, config: PolicyConfig | None = None) -> PolicyReport:
-    return run_policy(PolicyProject.load(root), config or PolicyConfig())
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
