@@ -13,6 +13,10 @@ import textwrap
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from qualitykit.policy.config import PolicyConfig
+from qualitykit.policy.engine import run_policy
+from qualitykit.policy.project import PolicyProject
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -96,8 +100,13 @@ class BaseCase:
         return self.name or self.rule
 
 
+def scan(root: Path, config: PolicyConfig | None = None) -> PolicyReport:
+    """The policy ``config`` (every default rule when None) over the repository at ``root``."""
+    return run_policy(PolicyProject.load(root), config or PolicyConfig())
+
+
 def where(report: PolicyReport) -> set[tuple[str, str, int]]:
-    """Each finding as (rule, file, line)."""
+    """(rule, file, line) of each finding: what a test asserts on, one helper for every family."""
     return {(finding.rule, finding.file, finding.line) for finding in report.findings}
 
 

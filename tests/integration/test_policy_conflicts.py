@@ -10,23 +10,16 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from integration.policy_cases import git, where, write_repo
+from integration.policy_cases import git, scan, where, write_repo
 from qualitykit.policy.config import PolicyConfig
-from qualitykit.policy.engine import run_policy
-from qualitykit.policy.project import PolicyProject
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from qualitykit.policy.findings import PolicyReport
 
 OURS, BASE, SEPARATOR, THEIRS = "<" * 7, "|" * 7, "=" * 7, ">" * 7
 MERGE = f"{OURS} HEAD\nvalue = 1\n{SEPARATOR}\nvalue = 2\n{THEIRS} feat/other\n"
 DIFF3 = f"{OURS} ours\nx: 1\n{BASE} base\nx: 0\n{SEPARATOR}\nx: 2\n{THEIRS} theirs\n"
-
-
-def scan(root: Path, config: PolicyConfig | None = None) -> PolicyReport:
-    return run_policy(PolicyProject.load(root), config or PolicyConfig())
 
 
 @pytest.mark.parametrize(

@@ -23,6 +23,8 @@ def run(root: Path, files: list[str], *, base: str | None, as_json: bool) -> int
         for finding in report.findings:
             print(f"{finding.file}:{finding.line}: {finding.rule} {finding.message}")
             print(f"    fix: {finding.fix}")
+        for note in report.notes:
+            print(f"note: {note}")
         against = f" against {report.base}" if report.base else ""
         verdict = f"{len(report.findings)} findings" if report.findings else "no findings"
         print(f"policy: {report.files} files, {len(report.rules)} rules{against}: {verdict}")

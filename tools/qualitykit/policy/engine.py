@@ -26,6 +26,7 @@ def run_policy(project: PolicyProject, config: PolicyConfig) -> PolicyReport:
     allows = AllowIndex(project)
     hits: list[tuple[Rule, Hit]] = []
     ran: list[str] = []
+    notes: list[tuple[str, int, str]] = []
     for rule, options in enabled(config):
         if (rule.needs_base and project.base is None) or not rule.on_files:
             continue
@@ -38,7 +39,9 @@ def run_policy(project: PolicyProject, config: PolicyConfig) -> PolicyReport:
         for hit in rule.check(project, options):
             if not project.in_scope(hit.file) or (skip is not None and skip.match_file(hit.file)):
                 continue
-            if not allows.allows(rule.id, hit.file, hit.line):
+            if hit.note:
+                notes.append((hit.file, hit.line, f"{rule.id} {hit.message}"))
+            elif not allows.allows(rule.id, hit.file, hit.line):
                 hits.append((rule, hit))
     hits.sort(key=lambda pair: (pair[1].file, pair[1].line, pair[0].id))
     seen: dict[tuple[str, str, str], int] = {}
@@ -60,5 +63,9 @@ def run_policy(project: PolicyProject, config: PolicyConfig) -> PolicyReport:
         )
     base = project.base.ref if project.base is not None else None
     return PolicyReport(
-        files=len(project.checked), rules=tuple(ran), base=base, findings=tuple(findings)
+        files=len(project.checked),
+        rules=tuple(ran),
+        base=base,
+        findings=tuple(findings),
+        notes=tuple(f"{file}:{line}: {text}" for file, line, text in sorted(notes)),
     )

@@ -36,6 +36,8 @@ class PolicyReport(Frozen, frozen=True):
     rules: tuple[str, ...]
     base: str | None = None
     findings: tuple[PolicyFinding, ...] = ()
+    # What a rule could not judge (``file:line: RULE why``): printed, never a failure.
+    notes: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:

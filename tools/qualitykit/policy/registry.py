@@ -26,6 +26,7 @@ from qualitykit.policy.rules import (
     makefile,
     meta,
     mocks,
+    versions,
 )
 
 if TYPE_CHECKING:
@@ -50,6 +51,7 @@ _MODULES = (
     commits,
     conflicts,
     ledger,
+    versions,
 )
 
 

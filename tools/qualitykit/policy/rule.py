@@ -37,6 +37,8 @@ class Hit:
     line: int
     message: str
     fix: str | None = None
+    # Not a finding: something the rule could not judge (a value computed at run time).
+    note: bool = False
 
 
 class Rule:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from dataclasses import replace
 from typing import cast
 
 import msgspec
@@ -83,4 +84,5 @@ class Policy(Step):
             )
             for item in report.findings
         ]
-        return outcome_from_findings(findings, files=report.files)
+        # What a rule could not judge (a CI version computed at run time) is said, not passed over.
+        return replace(outcome_from_findings(findings, files=report.files), notes=report.notes)
