@@ -24,6 +24,7 @@ class Policy(Step):
     """Every enabled policy rule over the whole project; with a configured base, against it."""
 
     name = "policy"
+    distribution = "qualitykit"
     description = "repository policies (gate integrity self-audit, …)"
 
     def __init__(self, base: str | None) -> None:
@@ -58,6 +59,7 @@ class Policy(Step):
                 line=item.line,
                 code=item.rule,
                 message=f"{item.message} (fix: {item.fix})",
+                fingerprint=item.fingerprint,
             )
             for item in report.findings
         ]
