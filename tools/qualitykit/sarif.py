@@ -138,7 +138,7 @@ def _results(step: StepResult, lines: _Lines) -> list[Result]:
         if mark is None:
             # The policy engine's recipe: rule + file + normalised code line + occurrence.
             # Without a line, the message stands for the code line.
-            file = finding.file or ""
+            file = (_relative(finding.file, lines.root) or finding.file) if finding.file else ""
             code = lines.line(file, finding.line) if file and finding.line else finding.message
             key = (rule, file, normalise_code_line(code))
             occurrence = seen.get(key, 0)
