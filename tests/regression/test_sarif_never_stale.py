@@ -1,4 +1,4 @@
-"""The gate's SARIF file is this run's or none: an interrupted run leaves no earlier one behind."""
+"""The gate's SARIF file is this run's or none, and a path blocking it stops the gate first."""
 
 from __future__ import annotations
 
@@ -29,3 +29,22 @@ def test_an_interrupted_gate_leaves_no_earlier_sarif_behind(repo: Repo) -> None:
     assert run.returncode not in {0, 1}, run.stderr  # interrupted, not judged
     assert "Traceback" not in run.stderr
     assert not sarif.exists()
+
+
+def test_a_directory_at_gate_sarif_stops_the_gate_before_any_step(repo: Repo) -> None:
+    """A directory where ``gate.sarif`` goes is exit 2, one line, before any step runs.
+
+    Found only when the file is written, it would come after every step ran: a "gate passed"
+    table followed by an error, and the steps' results stored for a run that ended in exit 2.
+    """
+    repo.configure('gate = ["quick"]\n[tool.qualitykit.commands.quick]\ncommand = ["true"]\n')
+    (repo.root / ".qualitykit" / "gate.sarif").mkdir(parents=True)
+
+    run = repo.gate("--no-cache")
+
+    assert run.returncode == 2, run.stderr
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1, run.stderr
+    assert "gate.sarif" in lines[0]
+    assert "is a directory" in lines[0]
+    assert not (repo.root / ".qualitykit" / "results").exists()
