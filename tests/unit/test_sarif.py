@@ -43,17 +43,19 @@ def test_paths_inside_the_root_are_relative_and_outside_it_absolute(tmp_path: Pa
         Finding(file=str(root / "src" / "a b.py"), line=2, col=0, code="X1", message="inside"),
         Finding(file=str(outside), line=1, code="X2", message="outside"),
         Finding(file="./src/c.py", code="X3", message="no line", severity=Severity.NOTE),
+        Finding(file="../elsewhere.py", line=1, code="X2", message="outside, relative"),
     )
     step = StepResult(step="lint", status=Status.FAIL, findings=findings)
 
     (run,) = sarif_of(root, step)["runs"]
 
-    inside, far, lineless = (location(result) for result in run["results"])
+    inside, far, lineless, far_relative = (location(result) for result in run["results"])
     assert inside["artifactLocation"] == {"uri": "src/a%20b.py", "uriBaseId": "%SRCROOT%"}
     assert inside["region"] == {"startLine": 2}  # a column of 0 is no column
     assert far["artifactLocation"] == {"uri": outside.as_uri()}
     assert lineless == {"artifactLocation": {"uri": "src/c.py", "uriBaseId": "%SRCROOT%"}}
-    assert [result["level"] for result in run["results"]] == ["error", "error", "note"]
+    assert far_relative["artifactLocation"] == {"uri": outside.as_uri()}
+    assert [result["level"] for result in run["results"]] == ["error", "error", "note", "error"]
     assert run["tool"]["driver"] == {
         "name": "lint",
         "fullName": "a linter",

@@ -12,9 +12,10 @@ has no location), saying so in the location's message.
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -93,14 +94,15 @@ class _Lines:
 
 
 def _relative(file: str, root: Path) -> str | None:
-    """``file`` as a POSIX path relative to ``root``; None when it is outside."""
+    """``file`` as a normalised POSIX path relative to ``root``; None when it is outside."""
     path = Path(file)
-    if not path.is_absolute():
-        return PurePosixPath(file.replace("\\", "/")).as_posix()
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return None
+    if path.is_absolute():
+        try:
+            return path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            return None
+    normal = posixpath.normpath(file.replace("\\", "/"))
+    return None if normal == ".." or normal.startswith("../") else normal
 
 
 def _location(finding: Finding, root: Path) -> Location:
@@ -114,7 +116,7 @@ def _location(finding: Finding, root: Path) -> Location:
         )
     relative = _relative(finding.file, root)
     artifact = (
-        ArtifactLocation(uri=Path(finding.file).resolve().as_uri())
+        ArtifactLocation(uri=(root / finding.file).resolve().as_uri())
         if relative is None
         else ArtifactLocation(uri=quote(relative), uri_base_id=SRCROOT)
     )
