@@ -97,10 +97,8 @@ def _relative(file: str, root: Path) -> str | None:
     """``file`` as a normalised POSIX path relative to ``root``; None when it is outside."""
     path = Path(file)
     if path.is_absolute():
-        try:
-            return path.resolve().relative_to(root.resolve()).as_posix()
-        except ValueError:
-            return None
+        resolved, base = path.resolve(), root.resolve()
+        return resolved.relative_to(base).as_posix() if resolved.is_relative_to(base) else None
     normal = posixpath.normpath(file.replace("\\", "/"))
     return None if normal == ".." or normal.startswith("../") else normal
 
