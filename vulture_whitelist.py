@@ -13,6 +13,17 @@ from _pytest import hookspec
 import qualitykit
 from qualitykit.coverage.ratchet import Baseline
 from qualitykit.policy.pynames import Binder
+from qualitykit.sarif_models import (
+    ArtifactLocation,
+    Invocation,
+    Location,
+    PhysicalLocation,
+    Region,
+    Result,
+    Run,
+    SarifLog,
+    ToolComponent,
+)
 from qualitykit.steps.pyright import PyrightSummary
 from qualitykit.steps.workflows import ZizmorDeterminations
 
@@ -20,6 +31,24 @@ from qualitykit.steps.workflows import ZizmorDeterminations
 PyrightSummary.warningCount
 ZizmorDeterminations.confidence
 Baseline.schema_version  # written to and validated from the baseline file ("schema")
+
+# SARIF fields: only written to .qualitykit/gate.sarif (read by code scanning, not by us)
+ArtifactLocation.uri
+ArtifactLocation.uri_base_id
+Region.start_line
+Region.start_column
+PhysicalLocation.artifact_location
+Location.physical_location
+ToolComponent.full_name
+Result.partial_fingerprints
+Invocation.execution_successful
+Invocation.tool_execution_notifications
+Run.automation_details
+Run.invocations
+Run.original_uri_base_ids
+Run.properties
+SarifLog.schema_uri
+SarifLog.runs
 
 # PEP 562: Python calls a module's __getattr__ for names it does not define (lazy models)
 qualitykit.__getattr__

@@ -167,6 +167,7 @@ def odd_repo_cases(base: Path) -> list[CliCase]:
 STATE_FILES = (
     "summary.json",
     "summary.md",
+    "gate.sarif",
     "gate-fastpath.json",
     "results/quick.json",
     "logs/quick.log",
@@ -206,8 +207,8 @@ def _expected_code(name: str, corruption: str, argv: tuple[str, ...]) -> int:
     state_itself = corruption == "parent a file" and "/" not in name  # .qualitykit is a file
     if argv == ("summary",):
         return 2 if name.startswith("results/") or state_itself else 0
-    if argv == ("gate",):  # the replay reads only the record and summary.json
-        replay_blocked = name in {"summary.json", "gate-fastpath.json"} and blocked
+    if argv == ("gate",):  # the replay reads the record and writes summary.json, gate.sarif
+        replay_blocked = name in {"summary.json", "gate.sarif", "gate-fastpath.json"} and blocked
         return 2 if replay_blocked or state_itself else 0
     return 2 if blocked else 0
 

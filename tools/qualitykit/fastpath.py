@@ -24,10 +24,10 @@ from pathlib import Path
 from typing import cast
 
 from qualitykit.atomic import write_text_atomic
-from qualitykit.files import STATE_DIR, project_files
+from qualitykit.files import SARIF_FILE, STATE_DIR, project_files
 
 RECORD = "gate-fastpath.json"
-_RECORD_SCHEMA = 1
+_RECORD_SCHEMA = 2
 # Under GitHub Actions the full path runs: it writes the job summary and the annotations.
 _CI_SUMMARY_VARS = ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY")
 
@@ -101,7 +101,8 @@ def _well_formed(record: dict[str, object], selection: str) -> bool:
     if record.get("schema") != _RECORD_SCHEMA or record.get("selection") != selection:
         return False
     if not all(
-        isinstance(record.get(key), str) for key in ("fingerprint", "gate_json", "rendered")
+        isinstance(record.get(key), str)
+        for key in ("fingerprint", "gate_json", "rendered", "sarif")
     ):
         return False
     names: object = record.get("env_vars")
@@ -135,10 +136,10 @@ def replay(root: Path, selection: str, *, as_json: bool) -> bool:
     if fingerprint(root, selection, env_vars) != record["fingerprint"]:
         return False
     gate_json, rendered = str(record["gate_json"]), str(record["rendered"])
-    summary = state / "summary.json"
-    if _read_cache(summary) != gate_json.encode("utf-8"):
-        # Missing, binary or another run's: rewrite it (a directory there is exit 2, one line).
-        write_text_atomic(summary, gate_json)
+    for name, text in (("summary.json", gate_json), (SARIF_FILE, str(record["sarif"]))):
+        if _read_cache(state / name) != text.encode("utf-8"):
+            # Missing, binary or another run's: rewrite it (a directory there is exit 2, one line).
+            write_text_atomic(state / name, text)
     sys.stderr.write("qualitykit: no input changed since the last passing run; its results:\n")
     sys.stderr.write(rendered)
     sys.stderr.flush()
@@ -156,6 +157,7 @@ class Replay:
     env_vars: list[str]
     gate_json: str
     rendered: str
+    sarif: str  # the replayed results as SARIF (.qualitykit/gate.sarif)
 
 
 def record_pass(root: Path, replay_: Replay) -> None:

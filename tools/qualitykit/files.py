@@ -20,6 +20,8 @@ from pathlib import Path
 from qualitykit.errors import QualityKitError
 
 STATE_DIR = ".qualitykit"
+# The gate's findings as SARIF 2.1.0, under STATE_DIR (qualitykit.sarif writes it).
+SARIF_FILE = "gate.sarif"
 # Directory names that are never the project (whatever git says).
 _NOT_PROJECT_NAMES = frozenset({".git", STATE_DIR, "__pycache__", ".tox", ".nox", "node_modules"})
 # Files that mark the directory holding them as not the project: a virtual environment

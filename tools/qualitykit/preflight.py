@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from qualitykit.errors import QualityKitError
 from qualitykit.fastpath import RECORD
+from qualitykit.files import SARIF_FILE
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 
 # Directories under .qualitykit/ that the runner and the steps create and write into.
 _STATE_DIRS = ("results", "logs", "junit", "coverage")
-_STATE_FILES = ("summary.json", "summary.md", RECORD)
+_STATE_FILES = ("summary.json", "summary.md", SARIF_FILE, RECORD)
 _COVERAGE_FILES = ("coveragerc", ".coverage", "coverage.json", "coverage.xml", "badge.svg")
 
 

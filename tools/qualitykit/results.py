@@ -37,6 +37,8 @@ class Finding(_Frozen):
     col: int | None = None
     code: str | None = None
     severity: Severity = Severity.ERROR
+    # Set by tools that track findings across edits (the policy); qualitykit.fingerprints.
+    fingerprint: str | None = None
 
 
 class Counts(_Frozen):

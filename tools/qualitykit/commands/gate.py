@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from qualitykit import fastpath
+from qualitykit import fastpath, sarif
 from qualitykit.errors import QualityKitError
+from qualitykit.files import SARIF_FILE
 from qualitykit.preflight import check_writable
 from qualitykit.results import GateResult
 from qualitykit.runlock import hold_run_lock
@@ -44,6 +45,9 @@ def _run(
     check_writable(
         workspace.root, workspace.state_dir, workspace.config, [step.name for step in steps]
     )
+    # An earlier run's SARIF must not outlive this run's start: interrupted, this run would
+    # leave it behind for an upload as if it were its own. It is written again at the end.
+    (workspace.state_dir / SARIF_FILE).unlink(missing_ok=True)
     env_vars = sorted({name for step in steps for name in step.env_vars})
     replayable = use_cache and fastpath.applies() and all(step.cacheable for step in steps)
     # Taken before any step runs: an edit made during the run must not be recorded as passed.
@@ -58,6 +62,8 @@ def _run(
     )
     render(console, gate)
     publish(gate, workspace.state_dir)
+    tools = sarif.step_tools(steps)
+    sarif.write(gate, workspace.root, tools, workspace.state_dir)
     if taken is not None and gate.ok:
         replayed = GateResult(
             steps=tuple(result.model_copy(update={"cached": True}) for result in gate.steps),
@@ -71,6 +77,7 @@ def _run(
                 env_vars=env_vars,
                 gate_json=replayed.model_dump_json(indent=2),
                 rendered=render_text(replayed),
+                sarif=sarif.build(replayed, workspace.root, tools).to_json(),
             ),
         )
     if as_json:

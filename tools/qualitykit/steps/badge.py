@@ -20,6 +20,7 @@ class Badge(Step):
     """coverage-badge renders the measured figure; it must match the committed badge."""
 
     name = "badge"
+    distribution = "coverage-badge"
     description = "the committed coverage badge matches the measured coverage"
     tools = ("coverage-badge", "coverage")
     needs = ("coverage",)

@@ -114,6 +114,8 @@ class Step:
     # uv.lock packages whose versions are part of the cache key; LOCK_ALL keys on the whole lock
     # (steps whose result depends on every installed library: type checkers, test suites).
     tools: ClassVar[tuple[str, ...]] = ()
+    # The installed distribution that does the checking: its version is the one SARIF names.
+    distribution: ClassVar[str | None] = None
     # Config files read besides the targets (gitignore-style patterns).
     config_files: ClassVar[tuple[str, ...]] = ("/pyproject.toml",)
     # Environment variables that change the tool's behaviour.

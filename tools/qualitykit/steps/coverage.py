@@ -102,6 +102,7 @@ class Coverage(PytestSuite):
     """The test suite under coverage, with floors per group and a two-way ratchet."""
 
     config_files: ClassVar[tuple[str, ...]] = (*PytestSuite.config_files, "/.coveragerc")
+    distribution = "coverage"
 
     def __init__(self, default_paths: tuple[str, ...]) -> None:
         """The ``coverage`` step over ``default_paths`` (``[tool.qualitykit.coverage] tests``)."""

@@ -38,6 +38,7 @@ class Policy(Step):
     """Every enabled policy rule over the whole project; with a configured base, against it."""
 
     name = "policy"
+    distribution = "qualitykit"
     description = "repository policies (gate integrity self-audit, …)"
 
     def __init__(self, base: str | None, *, dated: bool = False) -> None:
@@ -81,6 +82,7 @@ class Policy(Step):
                 line=item.line,
                 code=item.rule,
                 message=f"{item.message} (fix: {item.fix})",
+                fingerprint=item.fingerprint,
             )
             for item in report.findings
         ]

@@ -99,6 +99,7 @@ class PytestSuite(Step):
     """A pytest run over some test paths, with its JUnit report under ``.qualitykit/junit/``."""
 
     tools = (LOCK_ALL,)
+    distribution = "pytest"
     config_files: ClassVar[tuple[str, ...]] = ("*.py", *pytest_config.CONFIG_FILES, "/uv.lock")
     env_vars = ("PYTHONPATH", "PYTEST_ADDOPTS", "PYTEST_PLUGINS")
 

