@@ -18,6 +18,7 @@ import fcntl
 import os
 import sys
 import threading
+import time
 from typing import TYPE_CHECKING
 
 from qualitykit.errors import QualityKitError
@@ -27,6 +28,9 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 LOCK_FILE = "lock"
+# How long a waiting run looks for the holder's pid (only a hint for its message): 0.5 s.
+_HINT_TRIES = 50
+_HINT_WAIT_S = 0.01
 
 
 class _Held(threading.local):
@@ -66,6 +70,8 @@ def hold_run_lock(state_dir: Path) -> Generator[None]:
                 yield
             finally:
                 _HELD.locks.discard(key)
+                # No stale hint: the next holder's waiters read its pid, never ours.
+                os.ftruncate(descriptor, 0)
             return
         finally:
             os.close(descriptor)  # releases the lock (a flock belongs to this descriptor)
@@ -93,6 +99,16 @@ def _open(path: Path) -> int:
         raise QualityKitError(f"{path}: cannot take the run lock: {error.strerror}") from None
 
 
+def _holder(descriptor: int) -> str | None:
+    """The holder's pid from the lock file; it writes it just after taking the lock."""
+    for _ in range(_HINT_TRIES):
+        holder = os.pread(descriptor, 32, 0).decode("ascii", "replace").strip()
+        if holder.isdigit():
+            return holder
+        time.sleep(_HINT_WAIT_S)
+    return None
+
+
 def _acquire(descriptor: int) -> None:
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -101,8 +117,8 @@ def _acquire(descriptor: int) -> None:
         pass
     else:
         return
-    holder = os.pread(descriptor, 32, 0).decode("ascii", "replace").strip()
-    who = f" (pid {holder})" if holder.isdigit() else ""
+    holder = _holder(descriptor)
+    who = f" (pid {holder})" if holder else ""
     sys.stderr.write(
         f"qualitykit: another qualitykit run{who} is using this project; waiting for it\n"
     )
