@@ -561,6 +561,18 @@ BASE_CASES: tuple[BaseCase, ...] = (
         says=("grew by ['E501']",),
     ),
     BaseCase(
+        # Regression: without `select` ruff runs its default set, which grew with ruff 0.16
+        # (BLE001 among some 400 rules); the old check assumed E4/E7/E9/F and let this pass.
+        "QK-INT-065",
+        pyproject('[tool.ruff.lint]\nignore = ["D203"]\n'),
+        pyproject('[tool.ruff.lint]\nignore = ["D203", "BLE001"]\n'),
+        pyproject('[tool.ruff]\nline-length = 100\n[tool.ruff.lint]\nignore = ["D203"]\n'),
+        "pyproject.toml",
+        "ignore",
+        name="QK-INT-065-default-select",
+        says=("grew by ['BLE001']",),
+    ),
+    BaseCase(
         "QK-INT-065",
         pyproject(RUFF_ALL + '"tests/**" = ["S101"]\n'),
         pyproject(RUFF_ALL + '"tests/**" = ["S101", "ANN"]\n'),

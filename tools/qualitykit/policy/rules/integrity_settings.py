@@ -106,12 +106,14 @@ class MutationLowered(BaseRule):
 _codes = as_strings
 
 
-_RUFF_DEFAULT_SELECT = ("E4", "E7", "E9", "F")
-
-
 def _selected(lint: dict[str, Any]) -> list[str]:
-    """The rule prefixes a ruff lint table selects (ruff's default when it names none)."""
-    select = _codes(lint["select"]) if "select" in lint else list(_RUFF_DEFAULT_SELECT)
+    """The rule prefixes a ruff lint table selects; ``ALL`` when it names no ``select``.
+
+    Without ``select`` ruff applies its default set, which changes between ruff versions
+    (E4/E7/E9/F in older releases, 409 rules in 0.17.6): any code newly ignored then may be one
+    that ran, so every one counts (fail closed; a reasoned allow covers a moot one).
+    """
+    select = _codes(lint["select"]) if "select" in lint else ["ALL"]
     return [*select, *_codes(lint.get("extend-select"))]
 
 
