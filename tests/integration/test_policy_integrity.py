@@ -47,6 +47,16 @@ def test_violation_is_red_naming_rule_file_and_line(tmp_path: Path, case: Case) 
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
+def test_staging_the_file_finds_it_too(tmp_path: Path, case: Case) -> None:
+    """The commit stage runs only the rules that can report on a staged file: never fewer."""
+    write_repo(tmp_path, case.red)
+
+    staged = run_policy(PolicyProject.load(tmp_path, only=(case.file,)), PolicyConfig())
+
+    assert where(staged) == where(scan(tmp_path)), staged.findings
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
 def test_fixed_version_is_green(tmp_path: Path, case: Case) -> None:
     write_repo(tmp_path, case.green)
 

@@ -41,9 +41,13 @@ def _decode(data: bytes) -> str:
     return data.decode("utf-8", "surrogateescape")
 
 
-def _git(root: Path, *args: str) -> str:
+def run_git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    """``git ARGS`` in ``root`` (paths unquoted, bounded in time); its exit code is the caller's.
+
+    A git that cannot start or hangs is a QualityKitError naming the git command.
+    """
     try:
-        done = subprocess.run(  # noqa: S603 - argv list
+        return subprocess.run(  # noqa: S603 - argv list
             ["git", "-c", "core.quotePath=false", *args],  # noqa: S607 - git from PATH
             cwd=root,
             capture_output=True,
@@ -52,6 +56,10 @@ def _git(root: Path, *args: str) -> str:
         )
     except (OSError, subprocess.TimeoutExpired) as error:
         raise QualityKitError(f"git {args[0]} failed: {error}") from None
+
+
+def _git(root: Path, *args: str) -> str:
+    done = run_git(root, *args)
     if done.returncode != 0:
         detail = _decode(done.stderr).strip().splitlines()[-1:] or ["no output"]
         raise QualityKitError(f"git {' '.join(args[:2])} failed: {detail[0]}")

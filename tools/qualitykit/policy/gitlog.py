@@ -8,16 +8,15 @@ for a separator. A commit-msg hook's file is cleaned the way ``git commit`` clea
 from __future__ import annotations
 
 import re
-import subprocess
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from qualitykit.changes import run_git
 from qualitykit.errors import QualityKitError
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-_GIT_TIMEOUT_S = 60
 # `git commit --verbose` writes the diff below this line; git drops it and everything after.
 _SCISSORS = re.compile(r"^# -+ >8 -+$")
 _LOG_FORMAT = "--format=%H%x00%P%x00%B"
@@ -33,21 +32,6 @@ class LoggedCommit:
     message: str
 
 
-def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
-    command = ["git", "-c", "core.quotePath=false", *args]
-    try:
-        # qualitykit: allow[QK-INT-070] an argv list, never a shell (git, as in changes.py)
-        return subprocess.run(  # noqa: S603
-            command,
-            cwd=root,
-            capture_output=True,
-            check=False,
-            timeout=_GIT_TIMEOUT_S,
-        )
-    except (OSError, subprocess.TimeoutExpired) as error:
-        raise QualityKitError(f"git {args[0]} failed: {error}") from None
-
-
 def _text(data: bytes) -> str:
     return data.decode("utf-8", "replace")
 
@@ -56,7 +40,7 @@ def commits_in(root: Path, spec: str) -> list[LoggedCommit]:
     """The commits of ``BASE..HEAD`` (oldest first); exit 2 naming ``spec`` when git refuses."""
     if ".." not in spec or "..." in spec or spec.startswith(("-", "..")):
         raise QualityKitError(f"--range {spec!r}: expected BASE..HEAD (e.g. origin/main..HEAD)")
-    done = _git(root, "log", "-z", "--reverse", _LOG_FORMAT, "--end-of-options", spec, "--")
+    done = run_git(root, "log", "-z", "--reverse", _LOG_FORMAT, "--end-of-options", spec, "--")
     if done.returncode != 0:
         lines = _text(done.stderr).strip().splitlines()
         detail = lines[0].removeprefix("fatal: ") if lines else f"exit code {done.returncode}"
@@ -76,14 +60,14 @@ def commits_in(root: Path, spec: str) -> list[LoggedCommit]:
 
 def current_branch(root: Path) -> str | None:
     """The checked-out branch's short name; None on a detached HEAD (or outside git)."""
-    done = _git(root, "symbolic-ref", "--quiet", "--short", "HEAD")
+    done = run_git(root, "symbolic-ref", "--quiet", "--short", "HEAD")
     name = _text(done.stdout).strip()
     return name if done.returncode == 0 and name else None
 
 
 def default_branch(root: Path) -> str | None:
     """The remote's default branch (``origin/HEAD``), when the clone knows it."""
-    done = _git(root, "symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD")
+    done = run_git(root, "symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD")
     name = _text(done.stdout).strip()
     return name.split("/", 1)[-1] if done.returncode == 0 and name else None
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 import msgspec
+from typing_extensions import override
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -69,3 +70,27 @@ class Rule:
     def check(self, project: PolicyProject, options: RuleOptions) -> Iterable[Hit]:
         """The rule's findings in ``project``."""
         raise NotImplementedError
+
+
+class MakefileRule(Rule):
+    """A rule that reports only on Makefiles."""
+
+    @override
+    def reports_on(self, project: PolicyProject, name: str) -> bool:
+        return name in project.makefiles
+
+
+class WorkflowRule(Rule):
+    """A rule that reports only on GitHub workflows."""
+
+    @override
+    def reports_on(self, project: PolicyProject, name: str) -> bool:
+        return name in project.workflows
+
+
+class PreCommitRule(Rule):
+    """A rule that reports only on the pre-commit configuration."""
+
+    @override
+    def reports_on(self, project: PolicyProject, name: str) -> bool:
+        return name == project.pre_commit

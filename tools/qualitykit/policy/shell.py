@@ -12,9 +12,12 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from typing_extensions import override
+
 from qualitykit.config_table import PYPROJECT
 from qualitykit.policy import yamlnodes as y
 from qualitykit.policy.project import as_strings, dig
+from qualitykit.policy.rule import Rule
 from qualitykit.policy.tomllines import toml_line
 
 if TYPE_CHECKING:
@@ -187,6 +190,14 @@ def runs_commands(project: PolicyProject, name: str) -> bool:
         or name in {project.pre_commit, PYPROJECT}
         or project.is_shell_script(name)
     )
+
+
+class CommandLineRule(Rule):
+    """A rule over the command lines the gate or CI runs (reports only on files holding them)."""
+
+    @override
+    def reports_on(self, project: PolicyProject, name: str) -> bool:
+        return runs_commands(project, name)
 
 
 def all_shell_lines(project: PolicyProject) -> list[ShellLine]:

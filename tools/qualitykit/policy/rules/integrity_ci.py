@@ -9,7 +9,7 @@ from typing_extensions import override
 
 from qualitykit.policy import yamlnodes as y
 from qualitykit.policy.commands import blank_quotes, is_check, last_command
-from qualitykit.policy.rule import Hit, Rule
+from qualitykit.policy.rule import Hit, PreCommitRule, Rule, WorkflowRule
 from qualitykit.policy.shell import all_shell_lines, workflow_runs
 
 if TYPE_CHECKING:
@@ -41,17 +41,13 @@ def _jobs_and_steps(root: yaml.Node | None) -> Iterator[tuple[str, yaml.Node]]:
             yield f"step {name!r} of job {job_id!r}", step
 
 
-class ContinueOnError(Rule):
+class ContinueOnError(WorkflowRule):
     """``continue-on-error: true``: the job or step is green whatever happens."""
 
     id = "QK-INT-030"
     family = "integrity"
     title = "workflow continue-on-error: true"
     fix = "remove continue-on-error (a check that may not fail is not a check)"
-
-    @override
-    def reports_on(self, project: PolicyProject, name: str) -> bool:
-        return name in project.workflows
 
     @override
     def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
@@ -62,17 +58,13 @@ class ContinueOnError(Rule):
                     yield Hit(name, y.line_of(value), f"{where} has continue-on-error: true")
 
 
-class DisabledByIf(Rule):
+class DisabledByIf(WorkflowRule):
     """``if: false``: the job or step never runs."""
 
     id = "QK-INT-031"
     family = "integrity"
     title = "workflow job or step disabled with if: false"
     fix = "remove the job or step, or the `if: false`"
-
-    @override
-    def reports_on(self, project: PolicyProject, name: str) -> bool:
-        return name in project.workflows
 
     @override
     def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
@@ -84,17 +76,13 @@ class DisabledByIf(Rule):
                     yield Hit(name, y.line_of(value), f"{where} never runs (if: {text})")
 
 
-class ShellWithoutErrexit(Rule):
+class ShellWithoutErrexit(WorkflowRule):
     """A custom ``shell:`` template without ``-e``: a failing line mid-script is ignored."""
 
     id = "QK-INT-032"
     family = "integrity"
     title = "workflow shell without -e"
     fix = "use `shell: bash` (GitHub runs it as `bash -eo pipefail {0}`)"
-
-    @override
-    def reports_on(self, project: PolicyProject, name: str) -> bool:
-        return name in project.workflows
 
     @override
     def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
@@ -115,7 +103,7 @@ class ShellWithoutErrexit(Rule):
                     yield Hit(name, y.line_of(node), f"shell `{text}` runs without -e")
 
 
-class PipeWithoutPipefail(Rule):
+class PipeWithoutPipefail(WorkflowRule):
     """A check piped (``pytest | tee``) in a run block whose shell has no pipefail.
 
     GitHub runs an unspecified shell as ``bash -e {0}`` (no pipefail); only ``shell: bash``
@@ -126,10 +114,6 @@ class PipeWithoutPipefail(Rule):
     family = "integrity"
     title = "workflow pipes a check without pipefail"
     fix = "set `shell: bash` on the step (or `defaults.run.shell: bash`), or `set -o pipefail`"
-
-    @override
-    def reports_on(self, project: PolicyProject, name: str) -> bool:
-        return name in project.workflows
 
     @override
     def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
@@ -170,17 +154,13 @@ def _matches_everything(pattern: str) -> bool:
     return all(compiled.search(sample) for sample in _SAMPLES)
 
 
-class HookExcludesEverything(Rule):
+class HookExcludesEverything(PreCommitRule):
     """A pre-commit ``exclude`` that matches every file: the hook (or config) checks nothing."""
 
     id = "QK-INT-040"
     family = "integrity"
     title = "pre-commit exclude matching every file"
     fix = "narrow the exclude pattern to the files that really must be skipped"
-
-    @override
-    def reports_on(self, project: PolicyProject, name: str) -> bool:
-        return name == project.pre_commit
 
     @override
     def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
@@ -203,7 +183,7 @@ class HookExcludesEverything(Rule):
 _MANUAL_RUN = re.compile(r"--hook-stage[= ]+manual\b")
 
 
-class HookManualOnly(Rule):
+class HookManualOnly(PreCommitRule):
     """A hook only in the ``manual`` stage, which nothing runs: the gate never asks for it.
 
     A gate that runs ``pre-commit run --hook-stage manual`` somewhere (a workflow, the
@@ -214,10 +194,6 @@ class HookManualOnly(Rule):
     family = "integrity"
     title = "pre-commit hook only in the manual stage"
     fix = "give the hook a real stage (pre-commit, pre-push) or remove it"
-
-    @override
-    def reports_on(self, project: PolicyProject, name: str) -> bool:
-        return name == project.pre_commit
 
     @override
     def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
@@ -234,17 +210,13 @@ class HookManualOnly(Rule):
                 )
 
 
-class PreCommitCiSkip(Rule):
+class PreCommitCiSkip(PreCommitRule):
     """``ci: skip:`` in the pre-commit config: pre-commit.ci skips those hooks."""
 
     id = "QK-INT-042"
     family = "integrity"
     title = "pre-commit.ci skips hooks"
     fix = "remove the hooks from ci.skip (or run them in another CI job and say so in an allow)"
-
-    @override
-    def reports_on(self, project: PolicyProject, name: str) -> bool:
-        return name == project.pre_commit
 
     @override
     def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 from typing_extensions import override
 
-from qualitykit.policy.rule import Hit, Rule
-from qualitykit.policy.shell import all_shell_lines, make_recipes, runs_commands
+from qualitykit.policy.rule import Hit, MakefileRule, Rule
+from qualitykit.policy.shell import CommandLineRule, all_shell_lines, make_recipes
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -50,17 +50,13 @@ def masking_recipe(project: PolicyProject, name: str) -> str | None:
     return None
 
 
-class MakeShell(Rule):
+class MakeShell(MakefileRule):
     """Recipes that pipe or chain commands, run by /bin/sh (no -e, no pipefail)."""
 
     id = "QK-INT-001"
     family = "integrity"
     title = "Makefile without SHELL := bash"
     fix = "add `SHELL := bash` and `.SHELLFLAGS := -eu -o pipefail -c` at the top"
-
-    @override
-    def reports_on(self, project: PolicyProject, name: str) -> bool:
-        return name in project.makefiles
 
     @override
     def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
@@ -76,17 +72,13 @@ class MakeShell(Rule):
                 yield Hit(name, shell[0], f"SHELL is {shell[1]!r}, not bash; {hidden}")
 
 
-class MakePipefail(Rule):
+class MakePipefail(MakefileRule):
     """SHELL is bash, .SHELLFLAGS lacks -e or pipefail, and a recipe pipes or chains commands."""
 
     id = "QK-INT-002"
     family = "integrity"
     title = "Makefile .SHELLFLAGS without -e and pipefail"
     fix = "set `.SHELLFLAGS := -eu -o pipefail -c`"
-
-    @override
-    def reports_on(self, project: PolicyProject, name: str) -> bool:
-        return name in project.makefiles
 
     @override
     def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
@@ -114,17 +106,13 @@ class MakePipefail(Rule):
                 yield Hit(name, line, message)
 
 
-class MakeIgnorePrefix(Rule):
+class MakeIgnorePrefix(MakefileRule):
     """A ``-`` recipe prefix: make ignores that command's failure."""
 
     id = "QK-INT-003"
     family = "integrity"
     title = "Makefile recipe with a `-` prefix"
     fix = "remove the `-`; if the failure is expected, test for it explicitly"
-
-    @override
-    def reports_on(self, project: PolicyProject, name: str) -> bool:
-        return name in project.makefiles
 
     @override
     def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
@@ -134,17 +122,13 @@ class MakeIgnorePrefix(Rule):
                     yield Hit(name, line.line, f"`-{line.text}` ignores the command's exit code")
 
 
-class MakeIgnoreTarget(Rule):
+class MakeIgnoreTarget(MakefileRule):
     """The ``.IGNORE`` special target: make ignores every failure of the named targets."""
 
     id = "QK-INT-004"
     family = "integrity"
     title = "Makefile with .IGNORE"
     fix = "remove .IGNORE; a failing recipe must fail the target"
-
-    @override
-    def reports_on(self, project: PolicyProject, name: str) -> bool:
-        return name in project.makefiles
 
     @override
     def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
@@ -154,17 +138,13 @@ class MakeIgnoreTarget(Rule):
                     yield Hit(name, number, ".IGNORE makes make ignore failing recipes")
 
 
-class MakeIgnoreErrors(Rule):
+class MakeIgnoreErrors(CommandLineRule):
     """``make -i``/``--ignore-errors`` (in MAKEFLAGS or a sub-make): every failure ignored."""
 
     id = "QK-INT-005"
     family = "integrity"
     title = "make run with -i / --ignore-errors"
     fix = "drop -i/--ignore-errors"
-
-    @override
-    def reports_on(self, project: PolicyProject, name: str) -> bool:
-        return runs_commands(project, name)
 
     @override
     def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:

@@ -22,9 +22,9 @@ from qualitykit.policy.commands import (
 )
 from qualitykit.policy.rule import Hit, Rule
 from qualitykit.policy.shell import (
+    CommandLineRule,
     ShellLine,
     all_shell_lines,
-    runs_commands,
     script_lines,
     workflow_runs,
 )
@@ -39,7 +39,7 @@ _SWALLOW = r"(?:true|:|(?:exit|return)\s+0)(?=\s*(?:$|[;&|)}]))"
 _FAILING = re.compile(r"\b(?:exit|return)\s+(?:[1-9]|\$)|\bfalse\b|::error|\bexit\s*\)?\s*$")
 
 
-class ShellPattern(Rule):
+class ShellPattern(CommandLineRule):
     """A regular expression over every gate command line."""
 
     family = "integrity"
@@ -58,10 +58,6 @@ class ShellPattern(Rule):
     def exempt(self, line: ShellLine, match: re.Match[str]) -> bool:
         """Whether this match is not a finding: housekeeping (``rm -f x || true``) is not."""
         return command_word(last_command(line.text[: match.start()])) in BENIGN
-
-    @override
-    def reports_on(self, project: PolicyProject, name: str) -> bool:
-        return runs_commands(project, name)
 
     @override
     def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
@@ -168,17 +164,13 @@ def _failing_exit_zero(lines: list[ShellLine]) -> Iterator[ShellLine]:
             yield line
 
 
-class ExitZeroOnFailure(Rule):
+class ExitZeroOnFailure(CommandLineRule):
     """``exit 0`` in the branch that runs when a check failed: the failure reads as success."""
 
     id = "QK-INT-021"
     family = "integrity"
     title = "`exit 0` in a failure branch"
     fix = "exit non-zero (`exit 1`) when the check failed"
-
-    @override
-    def reports_on(self, project: PolicyProject, name: str) -> bool:
-        return runs_commands(project, name)
 
     @override
     def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
@@ -211,17 +203,13 @@ def unchecked_check(lines: list[ShellLine]) -> ShellLine | None:
     return None
 
 
-class ScriptErrexit(Rule):
+class ScriptErrexit(CommandLineRule):
     """A gate script without ``set -e`` running a check whose failure the next command hides."""
 
     id = "QK-INT-023"
     family = "integrity"
     title = "gate shell script without set -e"
     fix = "start the script with `set -euo pipefail`"
-
-    @override
-    def reports_on(self, project: PolicyProject, name: str) -> bool:
-        return runs_commands(project, name)
 
     @override
     def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
@@ -242,17 +230,13 @@ class ScriptErrexit(Rule):
             yield Hit(name, line, message)
 
 
-class ScriptPipefail(Rule):
+class ScriptPipefail(CommandLineRule):
     """A bash gate script with pipes, no ``pipefail``: ``pytest | tee`` passes if pytest fails."""
 
     id = "QK-INT-024"
     family = "integrity"
     title = "bash gate script with pipes but no pipefail"
     fix = "add `set -o pipefail` (or `set -euo pipefail`)"
-
-    @override
-    def reports_on(self, project: PolicyProject, name: str) -> bool:
-        return runs_commands(project, name)
 
     @override
     def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:

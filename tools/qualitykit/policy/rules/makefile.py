@@ -16,7 +16,7 @@ from typing_extensions import override
 
 from qualitykit.config_table import PYPROJECT
 from qualitykit.policy.makerules import Makefile, MakeRule, include_group, parse_makefile
-from qualitykit.policy.rule import Hit, Rule, RuleOptions
+from qualitykit.policy.rule import Hit, MakefileRule, Rule, RuleOptions
 from qualitykit.policy.tomllines import toml_line
 
 if TYPE_CHECKING:
@@ -59,7 +59,7 @@ def _group_phony(group: list[Makefile]) -> frozenset[str]:
     return frozenset(name for makefile in group for name in makefile.phony)
 
 
-class PhonyTargets(Rule):
+class PhonyTargets(MakefileRule):
     """A target that is no file, missing from ``.PHONY``.
 
     No file: a plain name (no dot, slash, ``%`` or variable), no project file of that name
@@ -72,10 +72,6 @@ class PhonyTargets(Rule):
     family = FAMILY
     title = "Makefile target that is no file, missing from .PHONY"
     fix = "add the target to `.PHONY`"
-
-    @override
-    def reports_on(self, project: PolicyProject, name: str) -> bool:
-        return name in project.makefiles
 
     @override
     def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
@@ -134,7 +130,7 @@ def _make_call(text: str) -> tuple[list[str], list[str]] | None:
     return (targets, assignments) if targets and assignments else None
 
 
-class MakeIndirection(Rule):
+class MakeIndirection(MakefileRule):
     """``$(MAKE) target VAR=…`` calling a target of the same Makefile with other variables.
 
     A second make run whose effect is hidden in the target's recipe: the reader has to find
@@ -145,10 +141,6 @@ class MakeIndirection(Rule):
     family = FAMILY
     title = "$(MAKE) target VAR=… indirection into the same Makefile"
     fix = "call the target's recipe directly, with the value written in (or a shared variable)"
-
-    @override
-    def reports_on(self, project: PolicyProject, name: str) -> bool:
-        return name in project.makefiles
 
     @override
     def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
