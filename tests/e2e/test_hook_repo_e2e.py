@@ -18,13 +18,13 @@ import pytest
 
 from e2e.fixture_repo import (
     ALL_STAGES,
+    SYSTEM_PATH,
     VENV_BIN,
     FixtureRepo,
     build_fixture,
     run,
     user_environment,
 )
-from e2e.test_package_e2e import SYSTEM_PATH
 
 pytestmark = pytest.mark.slow
 

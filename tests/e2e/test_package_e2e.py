@@ -10,7 +10,6 @@ from the fresh venv, or the step fails.
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 import tomllib
@@ -20,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from e2e.fixture_repo import ALL_STAGES, build_fixture, run, user_environment
+from e2e.fixture_repo import ALL_STAGES, SYSTEM_PATH, build_fixture, run, user_environment
 
 if TYPE_CHECKING:
     from e2e.fixture_repo import Run
@@ -28,8 +27,6 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.slow
 
 PROJECT = Path(__file__).resolve().parents[2]
-# git and make, nothing of this test run's venv (its tools must not stand in for the wheel's).
-SYSTEM_PATH = os.pathsep.join(("/usr/local/bin", "/usr/bin", "/bin"))
 _DEFAULT_TOOLS = (
     "ruff",
     "mypy",
