@@ -22,6 +22,9 @@ from qualitykit.config_table import BUILTIN_STEPS
 
 VENV_PYTHON = sys.executable
 VENV_BIN = Path(sys.executable).parent
+# git and make, nothing of this test run's venv: for a run whose tools must come from elsewhere
+# (an installed wheel, pre-commit's hook environment).
+SYSTEM_PATH = os.pathsep.join(("/usr/local/bin", "/usr/bin", "/bin"))
 
 # What a user sees: the built-in steps in summary order, then the fixture's command step.
 BUILTIN_STAGES = BUILTIN_STEPS

@@ -1,0 +1,92 @@
+"""qualitykit as a pre-commit hook repository: ``.pre-commit-hooks.yaml`` used by another repo.
+
+A project that lists ``repo: <qualitykit's URL>`` gets hooks of ``language: python``:
+pre-commit clones qualitykit and pip-installs it (with every tool the gate runs, from PyPI) into
+an environment of its own. ``pre-commit try-repo`` does exactly that with a local git
+repository, so the hook repository here is a snapshot of this checkout's working tree (what
+pip needs to build the package, and the hooks file), committed in tmp. The PATH of every run
+holds only the system's directories: the hooks find their tools in pre-commit's environment
+or fail.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from e2e.fixture_repo import (
+    ALL_STAGES,
+    SYSTEM_PATH,
+    VENV_BIN,
+    FixtureRepo,
+    build_fixture,
+    run,
+    user_environment,
+)
+
+pytestmark = pytest.mark.slow
+
+PROJECT = Path(__file__).resolve().parents[2]
+# Built from pieces so that this file holds no conflict marker itself.
+CONFLICT = "\n".join(("text", "<" * 7 + " HEAD", "ours", "=" * 7, "theirs", ">" * 7 + " b", ""))
+
+
+@pytest.fixture(scope="module")
+def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A git repository holding this checkout's package, pyproject, README and hooks file."""
+    snapshot = tmp_path_factory.mktemp("hook-repo")
+    for name in ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml"):
+        shutil.copy2(PROJECT / name, snapshot / name)
+    shutil.copytree(
+        PROJECT / "tools" / "qualitykit",
+        snapshot / "tools" / "qualitykit",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    home = tmp_path_factory.mktemp("hook-home")
+    repo = FixtureRepo(root=snapshot, env=user_environment(home, PATH=SYSTEM_PATH))
+    repo.git("init", "-q", "-b", "main")
+    repo.git("add", "-A")
+    repo.git("commit", "-q", "--no-verify", "-m", "snapshot of qualitykit")
+    return snapshot
+
+
+def try_repo(project: FixtureRepo, hook_repo: Path, hook: str, *args: str) -> tuple[int, str]:
+    """``pre-commit try-repo <hook_repo> <hook> <args>`` in ``project``: exit code, output.
+
+    try-repo installs the hook environment into a store of its own, in a temporary directory,
+    on every call (about a minute of pip): each test calls it once.
+    """
+    env = {**project.env, "PATH": SYSTEM_PATH}
+    argv = [str(VENV_BIN / "pre-commit"), "try-repo", str(hook_repo), hook, *args]
+    result = run(argv, project.root, env, timeout=900)
+    return result.returncode, result.explain()
+
+
+def test_the_policy_hook_installs_from_the_hook_repo_and_judges_files(
+    hook_repo: Path, tmp_path: Path
+) -> None:
+    """pip installs qualitykit into pre-commit's env; of two files, the conflict is reported."""
+    project = build_fixture(tmp_path / "project", tmp_path / "home")
+    project.write("notes.txt", CONFLICT)
+    project.git("add", "notes.txt")
+    code, output = try_repo(
+        project, hook_repo, "qualitykit-policy", "--files", "README.md", "notes.txt"
+    )
+    assert code == 1, output
+    assert "qualitykit policy (staged files)" in output, output
+    assert "notes.txt:2: QK-TXT-001" in output, output
+    assert "README.md:" not in output, output
+    assert "policy: 2 files" in output, output
+
+
+def test_the_gate_hook_runs_every_default_step_with_the_hook_envs_tools(
+    hook_repo: Path, tmp_path: Path
+) -> None:
+    """The pre-push gate hook passes on a clean repository, every step run by the hook's env."""
+    project = build_fixture(tmp_path / "project", tmp_path / "home")
+    code, output = try_repo(project, hook_repo, "qualitykit-gate", "--hook-stage", "pre-push")
+    assert code == 0, output
+    statuses = {name: step["status"] for name, step in project.summary().items()}
+    assert statuses == dict.fromkeys(ALL_STAGES, "pass"), output
