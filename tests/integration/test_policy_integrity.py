@@ -9,10 +9,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from integration.integrity_base_cases import BASE_CASES, CLEAN_SHAPES
+from integration.integrity_cases import CASES
 from integration.policy_cases import (
-    BASE_CASES,
-    CASES,
-    CLEAN_SHAPES,
     BaseCase,
     Case,
     git,
