@@ -21,10 +21,12 @@ if TYPE_CHECKING:
     from types import TracebackType
 
 _PREFIX = "run-"
+_NEW = "new-"
 _OWNER = "owner.pid"
 
 
-def _base() -> Path:
+def runs_directory() -> Path:
+    """Where every run keeps its private copies (one directory per run, per user)."""
     return Path(tempfile.gettempdir()) / f"qualitykit-mutation-{os.getuid()}"
 
 
@@ -42,7 +44,7 @@ def _alive(pid: int) -> bool:
 
 def remove_stale() -> None:
     """Delete the copies of runs whose process is gone."""
-    base = _base()
+    base = runs_directory()
     if not base.is_dir():
         return
     for run in base.glob(f"{_PREFIX}*"):
@@ -68,11 +70,14 @@ class Copies:
     def __enter__(self) -> Self:
         """Remove stale runs' leftovers; make this run's private directory."""
         remove_stale()
-        base = _base()
+        base = runs_directory()
         try:
             base.mkdir(mode=0o700, parents=True, exist_ok=True)
-            self.directory = Path(tempfile.mkdtemp(prefix=_PREFIX, dir=base))
-            (self.directory / _OWNER).write_text(str(os.getpid()), encoding="utf-8")
+            # Born under another name, renamed once its owner is written: a run-* directory
+            # without an owner is a dead run's, never one being made (remove_stale deletes it).
+            made = Path(tempfile.mkdtemp(prefix=_NEW, dir=base))
+            (made / _OWNER).write_text(str(os.getpid()), encoding="utf-8")
+            self.directory = made.rename(base / (_PREFIX + made.name.removeprefix(_NEW)))
         except OSError as error:
             raise QualityKitError(
                 f"mutation: cannot create a private work directory: {error}"
