@@ -85,7 +85,7 @@ summary: $(SYNCED) ## Show the last gate results without running anything
 test: $(SYNCED) ## The fast suite: unit + integration + regression (not slow), on 2 processes
 	$(RUN) pytest $(PYTEST_BASE) -n 2 -m "not slow" $(FAST_SUITES)
 test-slow: $(SYNCED) ## Only the slow tests (real third-party repos, e2e)
-	$(RUN) pytest $(PYTEST_BASE) -n 2 --dist loadfile -m slow tests
+	$(RUN) pytest $(PYTEST_BASE) -m slow tests
 unit: $(SYNCED) ## Unit tests only
 	$(RUN) pytest $(PYTEST_BASE) tests/unit
 integration: $(SYNCED) ## Integration tests (real tools on repos in tmp_path)
@@ -93,7 +93,7 @@ integration: $(SYNCED) ## Integration tests (real tools on repos in tmp_path)
 regression: $(SYNCED) ## Regression tests (gate step: qualitykit check regression)
 	$(RUN) pytest $(PYTEST_BASE) tests/regression
 e2e: $(SYNCED) ## End-to-end: the gate on fixture repos, from the outside (not slow)
-	$(RUN) pytest $(PYTEST_BASE) -n 2 --dist loadfile -m "not slow" tests/e2e
+	$(RUN) pytest $(PYTEST_BASE) -m "not slow" tests/e2e
 benchmark: $(SYNCED) ## Side-by-side timings of the gate (prints ratios)
 	$(RUN) benchmarks.gate
 
