@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from types import TracebackType
 
 _PREFIX = "run-"
-_NEW = "new-"
 _OWNER = "owner.pid"
 
 
@@ -73,11 +72,8 @@ class Copies:
         base = runs_directory()
         try:
             base.mkdir(mode=0o700, parents=True, exist_ok=True)
-            # Born under another name, renamed once its owner is written: a run-* directory
-            # without an owner is a dead run's, never one being made (remove_stale deletes it).
-            made = Path(tempfile.mkdtemp(prefix=_NEW, dir=base))
-            (made / _OWNER).write_text(str(os.getpid()), encoding="utf-8")
-            self.directory = made.rename(base / (_PREFIX + made.name.removeprefix(_NEW)))
+            self.directory = Path(tempfile.mkdtemp(prefix=_PREFIX, dir=base))
+            (self.directory / _OWNER).write_text(str(os.getpid()), encoding="utf-8")
         except OSError as error:
             raise QualityKitError(
                 f"mutation: cannot create a private work directory: {error}"
