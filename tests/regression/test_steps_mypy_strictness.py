@@ -87,3 +87,21 @@ def test_a_config_file_named_in_args_is_the_projects_config(repo: Repo) -> None:
 
     assert again.returncode == 1, again.stderr
     assert repo.summary()["mypy"]["status"] == "fail"
+
+
+def test_a_module_with_a_stub_beside_it_is_checked_once(repo: Repo) -> None:
+    """parse 1.22 ships ``parse/__init__.py`` and ``parse/__init__.pyi``: the step errored.
+
+    Both files went to mypy, which stops with "Duplicate module named" and checks nothing
+    (exit 2): a real project could never get a mypy verdict. The stub is what mypy reads for
+    that module, as on import; the module itself is not passed again.
+    """
+    with_mypy_table(repo, '[tool.mypy]\nmypy_path = "src"\n')
+    repo.write("src/pkg/untyped.pyi", "def triple(value: int) -> int: ...\n")
+
+    run = repo.gate()
+
+    assert run.returncode == 0, run.stdout + run.stderr
+    command = repo.summary()["mypy"]["command"]
+    assert "src/pkg/untyped.pyi" in command
+    assert "src/pkg/untyped.py" not in command

@@ -89,7 +89,11 @@ class Mypy(Step):
 
     @override
     def targets(self, ctx: StepContext) -> list[str]:
-        return ctx.files_under(self.searched(ctx), PYTHON_FILES)
+        # A module with a stub beside it is one module to mypy: given both files it stops with
+        # "Duplicate module named …" and checks nothing. It reads the stub (as on import).
+        found = ctx.files_under(self.searched(ctx), PYTHON_FILES)
+        stubs = {name for name in found if name.endswith(".pyi")}
+        return [name for name in found if f"{name}i" not in stubs]
 
     def strict(self, ctx: StepContext) -> bool:
         """Whether to add ``--strict``: the setting, else only without a project mypy config.
