@@ -9,12 +9,20 @@ reports. pytest's own output goes to stderr; stdout carries one JSON document:
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import subprocess
 import sys
 
 from coverage import Coverage
 from coverage.exceptions import CoverageException
+
+
+def _pytest_cov_active(pytest_args: list[str]) -> bool:
+    disabled = {"no:pytest_cov", "no:cov"}
+    if any(arg in disabled or arg.removeprefix("-p") in disabled for arg in pytest_args):
+        return False
+    return importlib.util.find_spec("pytest_cov") is not None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,6 +34,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("pytest_args", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     pytest_args = [arg for arg in args.pytest_args if arg != "--"]
+    if _pytest_cov_active(pytest_args):
+        # A project whose addopts say --cov (parse, python-dateutil) would have pytest-cov
+        # start a second coverage inside ours: it takes the tracer over and ours records
+        # nothing ("No data to report"). --no-cov keeps the plugin loaded (its marks and
+        # fixtures stay) without measuring; the project's own runs are unchanged.
+        pytest_args.append("--no-cov")
     Coverage(config_file=args.rcfile).erase()
     suite = subprocess.run(  # noqa: S603 - argv list; the step's timeout ends our process group
         [
