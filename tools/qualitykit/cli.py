@@ -131,6 +131,13 @@ def build_parser() -> argparse.ArgumentParser:
     policy.add_argument("--base", default=None, help="also compare with this git ref")
     policy.add_argument("--json", action="store_true", help="print the PolicyReport JSON")
     policy.add_argument("files", nargs="*", help="check only these files (e.g. staged ones)")
+    init = commands.add_parser("init", help="adopt this repository: config, Makefile, hooks, CI")
+    _add_common(init)
+    init.add_argument("--dry-run", action="store_true", help="print the changes as a diff")
+    init.add_argument("--strict", action="store_true", help="mypy --strict (default: as it is)")
+    init.add_argument(
+        "--baseline", action="store_true", help="then record today's figures and findings"
+    )
     return parser
 
 
@@ -302,6 +309,12 @@ def _policy_commit_msg(args: argparse.Namespace) -> int:
     return policy_commits.commit_msg(args.root, args.message_file, as_json=args.json)
 
 
+def _init(args: argparse.Namespace) -> int:
+    from qualitykit.commands import init  # noqa: PLC0415
+
+    return init.run(args.root, dry_run=args.dry_run, strict=args.strict, baseline=args.baseline)
+
+
 _HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "gate": _gate,
     "check": _check,
@@ -312,6 +325,7 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "policy": _policy,
     "policy commits": _policy_commits,
     "policy commit-msg": _policy_commit_msg,
+    "init": _init,
 }
 
 

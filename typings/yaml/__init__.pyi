@@ -19,11 +19,17 @@ class ScalarNode(Node):
 
 class SequenceNode(Node):
     value: list[Node]
+    flow_style: bool | None
 
 class MappingNode(Node):
     value: list[tuple[Node, Node]]
 
 class YAMLError(Exception): ...
+
+class MarkedYAMLError(YAMLError):
+    problem: str | None
+    problem_mark: Mark | None
+    context_mark: Mark | None
 class SafeLoader: ...
 
 # libyaml's loader: present only when PyYAML was built with libyaml.
@@ -33,3 +39,6 @@ __with_libyaml__: bool
 
 # Called as compose(text, Loader=SafeLoader); the keyword keeps the stub free of a naming noqa.
 def compose(stream: str, **loader: type[SafeLoader | CSafeLoader]) -> Node | None: ...
+
+# The loaded document: any YAML value (narrowed by isinstance where it is read).
+def safe_load(stream: str) -> object: ...

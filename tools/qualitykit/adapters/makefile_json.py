@@ -120,13 +120,10 @@ def _parse_findings(path: Path, copy: Path, empty_dir: Path) -> list[dict[str, o
     return findings
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Check each Makefile named in ``argv`` and print the findings as one JSON document."""
-    names = sys.argv[1:] if argv is None else argv
-    if not names:
-        print("usage: python -m qualitykit.adapters.makefile_json FILE...", file=sys.stderr)
-        return 2
-    formatter = MakefileFormatter(Config.load_or_default())
+def parse_findings(
+    names: list[str], formatter: MakefileFormatter | None = None
+) -> list[dict[str, object]]:
+    """Findings for the makefiles ``names``: make's parse errors (and mbake's, given one)."""
     findings: list[dict[str, object]] = []
     with tempfile.TemporaryDirectory(prefix="qualitykit-make-") as scratch:
         empty_dir = Path(scratch, "empty-path")
@@ -138,10 +135,21 @@ def main(argv: list[str] | None = None) -> int:
             shutil.copyfile(name, copy)
         for name in names:
             path = Path(name)
-            findings.extend(_format_findings(path, formatter))
+            if formatter is not None:
+                findings.extend(_format_findings(path, formatter))
             findings.extend(
                 _parse_findings(path, copies / path.relative_to(path.anchor), empty_dir)
             )
+    return findings
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Check each Makefile named in ``argv`` and print the findings as one JSON document."""
+    names = sys.argv[1:] if argv is None else argv
+    if not names:
+        print("usage: python -m qualitykit.adapters.makefile_json FILE...", file=sys.stderr)
+        return 2
+    findings = parse_findings(names, MakefileFormatter(Config.load_or_default()))
     json.dump({"files": names, "findings": findings}, sys.stdout)
     return 0
 

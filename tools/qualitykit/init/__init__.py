@@ -1,0 +1,1 @@
+"""``qualitykit init``: detection, merges and templates that adopt an existing repository."""
