@@ -10,7 +10,6 @@ from the fresh venv, or the step fails.
 
 from __future__ import annotations
 
-import shutil
 import sys
 import tomllib
 import zipfile
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from e2e.conftest import uv_binary
 from e2e.fixture_repo import ALL_STAGES, SYSTEM_PATH, build_fixture, run, user_environment
 
 if TYPE_CHECKING:
@@ -47,21 +47,16 @@ def _checked(result: Run) -> Run:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+def built(built_wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """The wheel built from this checkout and the bin/ of a fresh venv it is installed in."""
-    # uv from PATH, else the copy the Makefile bootstraps when PATH has none.
-    bootstrapped = PROJECT / ".qualitykit" / "bootstrap" / "bin" / "uv"
-    uv = shutil.which("uv") or (str(bootstrapped) if bootstrapped.is_file() else None)
-    assert uv is not None, "no uv on PATH or in .qualitykit/bootstrap: it builds and installs"
     work = tmp_path_factory.mktemp("package")
     env = user_environment(work, UV_PYTHON_DOWNLOADS="never")
-    _checked(run([uv, "build", "--out-dir", str(work / "dist"), str(PROJECT)], work, env))
-    (wheel,) = (work / "dist").glob("qualitykit-*.whl")
     venv = work / "venv"
+    uv = uv_binary()
     _checked(run([uv, "venv", "--python", sys.executable, str(venv)], work, env))
     python = venv / "bin" / "python"
-    _checked(run([uv, "pip", "install", "--python", str(python), str(wheel)], work, env))
-    return wheel, venv / "bin"
+    _checked(run([uv, "pip", "install", "--python", str(python), str(built_wheel)], work, env))
+    return built_wheel, venv / "bin"
 
 
 def test_the_wheel_holds_the_package_and_nothing_else(built: tuple[Path, Path]) -> None:

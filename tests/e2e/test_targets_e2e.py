@@ -8,52 +8,23 @@ from ``.qualitykit/`` (the targets' .git/info/exclude does not list it).
 
 from __future__ import annotations
 
-import fcntl
 import importlib.util
-import os
 import shutil
-import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
 from e2e.fixture_repo import VENV_PYTHON, Run, run, user_environment
+from e2e.targets import fetch
 from qualitykit.results import GateResult, Severity, Status, StepResult
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
+    from pathlib import Path
 
 pytestmark = pytest.mark.slow
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-FETCH = REPO_ROOT.parent / "shared" / "targets" / "fetch"
-TARGETS_CACHE = Path(os.environ.get("QUALITYKIT_TARGETS", "/tmp/qualitykit-targets"))  # noqa: S108
-FETCH_FAILED = 1  # fetch's exit code for a download, hash or git failure (2: bad usage)
 STATE_ENTRY = "?? .qualitykit/"
-
-
-def fetch(name: str, env: dict[str, str]) -> Path:
-    """The fetched target ``name`` (downloaded on first use, then reused from the cache)."""
-    if not FETCH.is_file():
-        pytest.skip(f"no targets here: {FETCH} is missing")
-    TARGETS_CACHE.mkdir(parents=True, exist_ok=True)
-    # One fetch at a time (pytest-xdist workers share the cache): fetch replaces a target it
-    # finds half-made, which would pull the tree from under a concurrent copy.
-    with (TARGETS_CACHE / ".e2e-fetch.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        fetched = run(
-            [sys.executable, str(FETCH), name, "--dest", str(TARGETS_CACHE)],
-            TARGETS_CACHE,
-            env,
-            600,
-        )
-    if fetched.returncode == FETCH_FAILED:
-        pytest.skip(f"cannot fetch {name} (offline?): {fetched.stderr.strip()[-300:]}")
-    assert fetched.returncode == 0, fetched.explain()
-    path = TARGETS_CACHE / name
-    assert fetched.stdout.split()[-1] == str(path), fetched.explain()
-    return path
 
 
 class TargetCopy:
