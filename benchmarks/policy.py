@@ -14,6 +14,7 @@ wall time of the real command, interpreter start-up and imports included):
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -78,6 +79,13 @@ def main() -> int:
     print(f"{'commit stage / whole of this repo':<36} {commit / ours:6.2f} x")
     print(f"{'in process, one staged file':<36} {in_process(ROOT, (STAGED_FILE,)):6.3f} s")
     print(f"{'in process, python-dateutil':<36} {in_process(args.dateutil, ()):6.3f} s")
+    # The conditions, which move the figures: how busy the machine was (another process on two
+    # cores doubles them) and whether imports read cached bytecode or compile every module.
+    load = os.getloadavg()[0]
+    print(f"{'load average (1 min), cores':<36} {load:6.2f}    ({os.cpu_count()} cores)")
+    # The commands inherit the environment (not this interpreter's -B).
+    off = bool(os.environ.get("PYTHONDONTWRITEBYTECODE"))
+    print(f"{'bytecode caches':<36} {'off (PYTHONDONTWRITEBYTECODE)' if off else 'on'}")
     return 0 if all(seconds <= target for _, seconds, target in rows) else 1
 
 
