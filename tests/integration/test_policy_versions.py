@@ -11,6 +11,8 @@ import pytest
 from integration.policy_cases import Case, line_of, scan, where, with_allow, write_repo
 from qualitykit.commands import policy as policy_command
 from qualitykit.policy.config import PolicyConfig
+from qualitykit.policy.engine import run_policy
+from qualitykit.policy.project import PolicyProject
 from qualitykit.policy.pyversions import NEWEST_MINOR
 from qualitykit.policy.registry import rules
 
@@ -182,6 +184,17 @@ def test_disagreement_is_red_naming_rule_file_and_line(tmp_path: Path, case: Cas
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
+def test_staging_the_file_finds_it_too(tmp_path: Path, case: Case) -> None:
+    """The commit stage runs a versions rule only when a file it reads is staged (its
+    ``reports_on``): staging the disagreeing file finds exactly what the whole check finds."""
+    write_repo(tmp_path, case.red)
+
+    staged = run_policy(PolicyProject.load(tmp_path, only=(case.file,)), PolicyConfig())
+
+    assert where(staged) == where(scan(tmp_path)), staged.findings
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
 def test_agreement_is_green(tmp_path: Path, case: Case) -> None:
     write_repo(tmp_path, case.green)
 
@@ -288,6 +301,8 @@ def test_run_time_versions_are_notes_not_failures(tmp_path: Path) -> None:
     note = "job 'test': python-version `${{ inputs.python }}` is computed at run time"
     assert computed.notes == (f"{WORKFLOW}:9: QK-PY-004 {note}",)
     assert latest.notes == (f"{WORKFLOW}:9: QK-PY-004 `3.x` is resolved at run time: not judged",)
+    staged = run_policy(PolicyProject.load(tmp_path, only=(WORKFLOW,)), PolicyConfig())
+    assert staged.notes == latest.notes
 
 
 def test_docs_history_lines_are_not_claims(tmp_path: Path) -> None:
@@ -306,6 +321,9 @@ def test_docs_files_are_configurable(tmp_path: Path) -> None:
     config = PolicyConfig(rules={"QK-PY-008": {"files": ["docs/install.md"]}})
 
     assert where(scan(tmp_path, config)) == {("QK-PY-008", "docs/install.md", 1)}
+    # Staged, the configured file is judged too (the rule reads its files from the options).
+    staged = run_policy(PolicyProject.load(tmp_path, only=("docs/install.md",)), config)
+    assert where(staged) == {("QK-PY-008", "docs/install.md", 1)}
 
 
 def test_cli_prints_notes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

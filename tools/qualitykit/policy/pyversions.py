@@ -13,12 +13,14 @@ import re
 import sys
 from dataclasses import dataclass
 from functools import cached_property
-
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.version import Version
+from typing import TYPE_CHECKING
 
 from qualitykit.policy.project import PolicyProject, dig
 from qualitykit.policy.tomllines import toml_line
+
+if TYPE_CHECKING:
+    from packaging.specifiers import SpecifierSet
+    from packaging.version import Version
 
 # The newest CPython minor that exists or is scheduled (3.16 is in development late 2026):
 # a version beyond it is reported as impossible, not merely outside the range.
@@ -36,6 +38,35 @@ _VALUE = re.compile(
 )
 
 Series = tuple[int, int]
+
+
+# packaging is imported on use (~0.04 s): the registry imports this module at every commit,
+# and a commit that stages no file stating a Python version never reads one.
+def _version(text: str) -> Version:
+    # qualitykit: allow[QK-INT-070] imported on use: see above
+    from packaging.version import Version  # noqa: PLC0415
+
+    return Version(text)
+
+
+def _specifiers(text: str) -> SpecifierSet | None:
+    """``text`` as a specifier set (None when it is not one)."""
+    # qualitykit: allow[QK-INT-070] imported on use: see above
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet  # noqa: PLC0415
+
+    try:
+        return SpecifierSet(text)
+    # qualitykit: allow[QK-EXC-002] not a range: a None spec, which QK-PY-001 reports
+    except InvalidSpecifier:
+        return None
+
+
+def _spec_or_all(spec: SpecifierSet | None) -> SpecifierSet:
+    """``spec``, or the set holding every version when there is none (or it is empty)."""
+    # qualitykit: allow[QK-INT-070] imported on use: see above
+    from packaging.specifiers import SpecifierSet  # noqa: PLC0415
+
+    return spec or SpecifierSet()
 
 
 def known_series() -> list[Series]:
@@ -84,7 +115,7 @@ def parse_value(text: str) -> Value | None:
     match = _VALUE.match(cleaned)
     if not match:
         return None
-    version = Version(match["version"])  # the pattern admits only valid release numbers
+    version = _version(match["version"])  # the pattern admits only valid release numbers
     return Value(text=cleaned, version=version, parts=len(version.release))
 
 
@@ -106,7 +137,7 @@ class Declared:
     def contains(self, value: Value) -> bool:
         """Whether ``value`` is inside the range (a series: one of its releases is)."""
         # Only a usable range is judged against; an invalid one (None) holds everything.
-        spec = self.spec or SpecifierSet()
+        spec = _spec_or_all(self.spec)
         if value.parts >= _FULL_RELEASE:
             return spec.contains(value.version, prereleases=True)
         if value.parts == 1:
@@ -114,9 +145,9 @@ class Declared:
         return self._overlaps(value.series)
 
     def _overlaps(self, series: Series) -> bool:
-        spec = self.spec or SpecifierSet()
+        spec = _spec_or_all(self.spec)
         return any(
-            spec.contains(Version(f"{series[0]}.{series[1]}.{micro}"), prereleases=True)
+            spec.contains(_version(f"{series[0]}.{series[1]}.{micro}"), prereleases=True)
             for micro in _MICROS
         )
 
@@ -188,6 +219,10 @@ def _setup_py(project: PolicyProject) -> tuple[int, str] | None:
     return None
 
 
+# Every file `_sources` reads a range from: the only files the range's own rules report on.
+RANGE_FILES = ("pyproject.toml", "setup.cfg", "setup.py")
+
+
 def _sources(project: PolicyProject) -> list[tuple[str, str, int, str]]:
     """(what, file, line, text) of each place that states a range, in order of authority."""
     found: list[tuple[str, str, int, str]] = []
@@ -210,11 +245,7 @@ def _sources(project: PolicyProject) -> list[tuple[str, str, int, str]]:
 
 
 def _statement(what: str, file: str, line: int, text: str) -> Declared:
-    try:
-        spec: SpecifierSet | None = SpecifierSet(text)
-    except InvalidSpecifier:
-        spec = None
-    return Declared(text=text, what=what, file=file, line=line, spec=spec)
+    return Declared(text=text, what=what, file=file, line=line, spec=_specifiers(text))
 
 
 def statements(project: PolicyProject) -> list[Declared]:
@@ -253,7 +284,7 @@ def impossible_bound(spec: SpecifierSet) -> tuple[str, str] | None:
         # `===` compares strings (any text, no version); the others hold a valid version.
         if specifier.operator not in _LOWER_OPERATORS or specifier.operator == "===":
             continue
-        why = impossible(Version(specifier.version.removesuffix(".*")))
+        why = impossible(_version(specifier.version.removesuffix(".*")))
         if why is not None:
             return str(specifier), why
     return None

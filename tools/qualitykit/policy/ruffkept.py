@@ -13,8 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import pathspec
-
+from qualitykit.policy.pathglobs import spec
 from qualitykit.policy.ruffconfig import file_ignores, load, verdict
 from qualitykit.policy.rule import Hit, RuleOptions
 
@@ -91,7 +90,7 @@ def _per_file(
     project: PolicyProject, config: RuffConfig, codes: list[str], options: KeptOnOptions
 ) -> Iterator[Hit]:
     python = [name for name in project.files if name.endswith(_PYTHON)]
-    exempt = pathspec.GitIgnoreSpec.from_lines(options.ignored_in)
+    exempt = spec(options.ignored_in)
     grouped: dict[tuple[str, int, str, str], tuple[list[str], list[str]]] = {}
     for code in codes:
         for entry in file_ignores(config, code, python):

@@ -8,12 +8,13 @@ place is reported where it is written, with the value to write.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from typing_extensions import override
 
 from qualitykit.policy.project import as_strings, dig
 from qualitykit.policy.pyversions import (
+    RANGE_FILES,
     declared,
     impossible_bound,
     ini_value,
@@ -42,13 +43,28 @@ _CLASSIFIER = re.compile(r"^Programming Language :: Python :: (?P<version>\d+(?:
 _RAW_VALUE = re.compile(r"=\s*[\"']?(?P<value>[^\"'#\s]+)")
 
 
-class DeclaredRange(Rule):
+class _StatedIn(Rule):
+    """A rule that reports only on the files it reads the value from (``stated_in``).
+
+    With staged files only, a commit of Python code runs none of them: the declared range
+    (and packaging, which reads it) is not even computed.
+    """
+
+    stated_in: ClassVar[tuple[str, ...]]
+
+    @override
+    def reports_on(self, project: PolicyProject, name: str) -> bool:
+        return name in self.stated_in
+
+
+class DeclaredRange(_StatedIn):
     """The declared range itself: a valid specifier naming real Pythons, not an empty set."""
 
     id = "QK-PY-001"
     family = FAMILY
     title = "declared Python range invalid, impossible or empty"
     fix = 'state the oldest Python the project supports, e.g. `requires-python = ">=3.11"`'
+    stated_in = RANGE_FILES
 
     @override
     def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
@@ -75,13 +91,14 @@ def _series(range_: Declared, others: Declared) -> str:
     return ", ".join(names)
 
 
-class RangeStatements(Rule):
+class RangeStatements(_StatedIn):
     """A second statement of the range (Poetry, setup.cfg, setup.py) admitting other Pythons."""
 
     id = "QK-PY-009"
     family = FAMILY
     title = "a second statement of the Python range disagrees"
     fix = "state the same range everywhere (or only in requires-python)"
+    stated_in = RANGE_FILES
 
     @override
     def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
@@ -111,13 +128,14 @@ def _version_lines(project: PolicyProject, name: str) -> Iterator[tuple[int, str
             yield number, text
 
 
-class PythonVersionFile(Rule):
+class PythonVersionFile(_StatedIn):
     """``.python-version`` (pyenv, uv): each version a member of the range (not equal to it)."""
 
     id = "QK-PY-002"
     family = FAMILY
     title = ".python-version outside the declared range"
     fix = "write a version inside the declared range in .python-version"
+    stated_in = PYTHON_VERSION_FILES
 
     @override
     def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
@@ -167,13 +185,14 @@ def _classifiers(project: PolicyProject) -> Iterator[tuple[str, int, str]]:
             yield "setup.cfg", number, item
 
 
-class Classifiers(Rule):
+class Classifiers(_StatedIn):
     """``Programming Language :: Python :: 3.X`` trove classifiers inside the range."""
 
     id = "QK-PY-003"
     family = FAMILY
     title = "Python classifier outside the declared range"
     fix = "remove the classifier (classifiers list the versions the range admits)"
+    stated_in = ("pyproject.toml", "setup.cfg")
 
     @override
     def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
@@ -231,13 +250,15 @@ def _toml_file_value(project: PolicyProject, name: str, key: str) -> tuple[int, 
     return None
 
 
-class RuffTarget(Rule):
+class RuffTarget(_StatedIn):
     """ruff ``target-version`` equal to the range's lower bound (``py311`` for ``>=3.11``)."""
 
     id = "QK-PY-005"
     family = FAMILY
     title = "ruff target-version is not the range's lower bound"
     fix = "set ruff's target-version to the lower bound (or remove it: ruff reads requires-python)"
+    files = (("ruff.toml", ""), (".ruff.toml", ""))
+    stated_in = ("pyproject.toml", *[name for name, _ in files])
 
     @override
     def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
@@ -245,8 +266,7 @@ class RuffTarget(Rule):
         lower = range_.lower if range_ is not None else None
         if range_ is None or lower is None:
             return
-        files = (("ruff.toml", ""), (".ruff.toml", ""))
-        found = _setting(project, ("tool.ruff",), "target-version", files)
+        found = _setting(project, ("tool.ruff",), "target-version", self.files)
         if found is None:
             return
         file, line, raw = found
@@ -259,7 +279,7 @@ class RuffTarget(Rule):
             yield Hit(file, line, message, f'target-version = "{want}"')
 
 
-class _CheckerVersion(Rule):
+class _CheckerVersion(_StatedIn):
     """A type checker's Python version inside the range (the lower bound is the right value)."""
 
     tool: str
@@ -301,6 +321,7 @@ class MypyVersion(_CheckerVersion):
     key = "python_version"
     tables = ("tool.mypy",)
     files = (("mypy.ini", "mypy"), (".mypy.ini", "mypy"), ("setup.cfg", "mypy"))
+    stated_in = ("pyproject.toml", *[name for name, _ in files])
 
 
 class PyrightVersion(_CheckerVersion):
@@ -314,6 +335,7 @@ class PyrightVersion(_CheckerVersion):
     key = "pythonVersion"
     tables = ("tool.pyright", "tool.basedpyright")
     files = (("pyrightconfig.json", ""),)
+    stated_in = ("pyproject.toml", *[name for name, _ in files])
 
 
 RULES: tuple[Rule, ...] = (

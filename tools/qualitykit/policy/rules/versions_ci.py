@@ -10,15 +10,16 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-import yaml
 from typing_extensions import override
 
 from qualitykit.policy import yamlnodes as y
 from qualitykit.policy.pyversions import judge, parse_value, usable
-from qualitykit.policy.rule import Hit, Rule
+from qualitykit.policy.rule import Hit, WorkflowRule
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+
+    import yaml
 
     from qualitykit.policy.project import PolicyProject
     from qualitykit.policy.pyversions import Declared
@@ -43,10 +44,10 @@ def _matrix_values(matrix: yaml.Node | None, key: str) -> list[yaml.ScalarNode]:
     nodes += [n for entry in y.elements(y.get(matrix, "include")) if (n := y.get(entry, top))]
     for field in fields:
         nodes = [n for node in nodes if (n := y.get(node, field)) is not None]
-    return [node for node in nodes if isinstance(node, yaml.ScalarNode)]
+    return [node for node in nodes if y.is_scalar(node)]
 
 
-class CiVersions(Rule):
+class CiVersions(WorkflowRule):
     """Each ``python-version`` a workflow sets up inside the range; computed ones are noted."""
 
     id = "QK-PY-004"
@@ -77,7 +78,7 @@ class CiVersions(Rule):
             for step in y.elements(y.get(job, "steps")):
                 uses = y.scalar(y.get(step, "uses")) or ""
                 value = y.get(y.get(step, "with"), "python-version")
-                if not uses.startswith(_SETUP_ACTIONS) or not isinstance(value, yaml.ScalarNode):
+                if not uses.startswith(_SETUP_ACTIONS) or not y.is_scalar(value):
                     continue
                 ref = _MATRIX_REF.match(value.value.strip())
                 if ref and computed is None and matrix is not None:

@@ -79,12 +79,16 @@ class DocVersions(Rule):
 
     @override
     def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
-        range_ = usable(project)
-        if range_ is None or not isinstance(options, DocOptions):
+        if not isinstance(options, DocOptions):
             return
-        for name in options.files:
-            if name in project.files:
-                yield from _file(project, name, range_)
+        # The files are options, which `reports_on` does not see: one out of scope (not staged)
+        # would have its hits dropped, so the range (and packaging) is computed only for others.
+        names = [n for n in options.files if n in project.files and project.in_scope(n)]
+        range_ = usable(project) if names else None
+        if range_ is None:
+            return
+        for name in names:
+            yield from _file(project, name, range_)
 
 
 def _file(project: PolicyProject, name: str, range_: Declared) -> Iterator[Hit]:
