@@ -62,6 +62,7 @@ class RuffReport(ToolModel):
 
 class _RuffStep(Step):
     tools = ("ruff",)
+    baselinable = True
     distribution = "ruff"
     config_files = ("/pyproject.toml", "ruff.toml", ".ruff.toml")
     subcommand: ClassVar[str]
