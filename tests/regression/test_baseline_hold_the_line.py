@@ -239,3 +239,22 @@ def test_a_duplicate_of_a_baselined_line_is_exactly_one_new_finding(repo: Repo) 
     assert _codes(summary["ruff-lint"]) == ["F821"]
     assert _codes(summary["mypy"]) == ["name-defined"]
     assert summary["ruff-lint"]["counts"]["baselined"] == 3
+
+
+def test_a_file_the_formatter_would_change_stays_known_while_partly_formatted(
+    repo: Repo,
+) -> None:
+    """ruff-format's one finding per file is known by the file, not by its line.
+
+    ruff puts it at the first line the formatter would change: formatting that line by hand
+    (or any edit there) moved it, and the baselined file came back as new and stale at once.
+    """
+    repo.configure('gate = ["ruff-format"]')
+    repo.write("src/pkg/messy.py", '"""Messy."""\n\na=1\n\n\ndef f() -> int:\n    return  2\n')
+    assert repo.qualitykit("baseline").returncode == 0
+    repo.write("src/pkg/messy.py", '"""Messy."""\n\na = 1\n\n\ndef f() -> int:\n    return  2\n')
+
+    gate = repo.gate()
+
+    assert gate.returncode == 0, gate.stderr
+    assert repo.summary()["ruff-format"]["counts"]["baselined"] == 1

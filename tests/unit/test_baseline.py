@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from qualitykit.baseline.apply import STALE_CODE, apply_entries
-from qualitykit.baseline.marks import SourceLines, entries_for, message_key
+from qualitykit.baseline.marks import Marker, SourceLines, entries_for, message_key
 from qualitykit.baseline.model import BaselineEntry, BaselineFile
 from qualitykit.results import Counts, Finding, Severity, Status, StepResult
 
@@ -201,7 +201,7 @@ def project(tmp_path: Path) -> Path:
 def test_known_findings_are_removed_and_counted(project: Path) -> None:
     findings = _findings()
     entries = tuple(_entries(project, findings[:3]))
-    judged = apply_entries(_result(Status.FAIL, findings), entries, SourceLines(project))
+    judged = apply_entries(_result(Status.FAIL, findings), entries, Marker(project, ()))
     assert judged.status is Status.FAIL
     assert judged.findings == (findings[3],)
     assert (judged.counts.findings, judged.counts.baseline, judged.counts.baselined) == (1, 3, 3)
@@ -211,13 +211,13 @@ def test_known_findings_are_removed_and_counted(project: Path) -> None:
 def test_a_failure_by_known_findings_alone_passes(project: Path) -> None:
     findings = _findings()
     entries = tuple(_entries(project, findings))
-    judged = apply_entries(_result(Status.FAIL, findings), entries, SourceLines(project))
+    judged = apply_entries(_result(Status.FAIL, findings), entries, Marker(project, ()))
     assert (judged.status, judged.findings, judged.counts.findings) == (Status.PASS, (), 0)
 
 
 def test_a_stale_entry_fails_a_passing_step(project: Path) -> None:
     entries = tuple(_entries(project, _findings()[:1]))
-    judged = apply_entries(_result(Status.PASS, []), entries, SourceLines(project))
+    judged = apply_entries(_result(Status.PASS, []), entries, Marker(project, ()))
     assert judged.status is Status.FAIL
     (stale,) = judged.findings
     assert stale.code == STALE_CODE
@@ -229,21 +229,21 @@ def test_a_stale_entry_fails_a_passing_step(project: Path) -> None:
 def test_an_error_stays_an_error(project: Path) -> None:
     entries = tuple(_entries(project, _findings()))
     errored = StepResult(step="ruff-lint", status=Status.ERROR, summary="tool not found")
-    assert apply_entries(errored, entries, SourceLines(project)) == errored
+    assert apply_entries(errored, entries, Marker(project, ())) == errored
 
 
 def test_a_failure_without_error_findings_is_not_turned_into_a_pass(project: Path) -> None:
     warning = Finding(file="m.py", line=1, message="w", severity=Severity.WARNING)
     failed = _result(Status.FAIL, [warning])
     entries = tuple(_entries(project, [warning.model_copy(update={"severity": Severity.ERROR})]))
-    assert apply_entries(failed, entries, SourceLines(project)) == failed
+    assert apply_entries(failed, entries, Marker(project, ())) == failed
 
 
 def test_warnings_are_never_matched_and_do_not_fail(project: Path) -> None:
     error = _findings()[0]
     warning = _findings()[1].model_copy(update={"severity": Severity.WARNING})
     entries = tuple(_entries(project, [error]))
-    judged = apply_entries(_result(Status.FAIL, [error, warning]), entries, SourceLines(project))
+    judged = apply_entries(_result(Status.FAIL, [error, warning]), entries, Marker(project, ()))
     assert (judged.status, judged.findings) == (Status.PASS, (warning,))
 
 

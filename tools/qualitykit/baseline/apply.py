@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from qualitykit.baseline.marks import SourceLines, entries_for
+from qualitykit.baseline.marks import Marker
 from qualitykit.results import Finding, Severity, Status, StepResult
 
 if TYPE_CHECKING:
@@ -51,14 +51,14 @@ def judged(result: StepResult) -> bool:
 
 
 def apply_entries(
-    result: StepResult, entries: tuple[BaselineEntry, ...], lines: SourceLines
+    result: StepResult, entries: tuple[BaselineEntry, ...], marker: Marker
 ) -> StepResult:
     """``result`` with the findings ``entries`` know removed and the stale entries added."""
     if not entries or not judged(result):
         return result
     known = {entry.fingerprint for entry in entries}
     errors = [index for index, finding in enumerate(result.findings) if counts_against(finding)]
-    found = entries_for(result.step, [result.findings[index] for index in errors], lines)
+    found = marker.entries(result.step, [result.findings[index] for index in errors])
     marks = {index: entry.fingerprint for index, entry in zip(errors, found, strict=True)}
     matched: set[str] = set()
     kept: list[Finding] = []
@@ -90,10 +90,10 @@ class Applier:
         """``baseline`` (None: none) for ``steps`` in the project at ``root``."""
         self._baseline = baseline
         self._baselinable = {step.name for step in steps if step.baselinable}
-        self._lines = SourceLines(root)
+        self._marker = Marker(root, steps)
 
     def __call__(self, result: StepResult) -> StepResult:
         """``result`` as the gate judges it under the baseline."""
         if self._baseline is None or result.step not in self._baselinable:
             return result
-        return apply_entries(result, self._baseline.entries(result.step), self._lines)
+        return apply_entries(result, self._baseline.entries(result.step), self._marker)

@@ -19,10 +19,11 @@ from qualitykit.baseline.model import BaselineEntry
 from qualitykit.fingerprints import fingerprint, normalise_code_line
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterable, Sequence
     from pathlib import Path
 
     from qualitykit.results import Finding
+    from qualitykit.steps.base import Step
 
 # The line breaks Python's tokenizer (and so every Python tool's line numbers) counts; not
 # str.splitlines, which also breaks at form feeds and other separators.
@@ -65,12 +66,17 @@ def message_key(message: str) -> str:
     return normalise_code_line(_DIGITS.sub("#", message))
 
 
-def entries_for(step: str, findings: Sequence[Finding], lines: SourceLines) -> list[BaselineEntry]:
-    """One baseline entry per finding of ``step``, in the order of ``findings``."""
+def entries_for(
+    step: str, findings: Sequence[Finding], lines: SourceLines, *, by_line: bool = True
+) -> list[BaselineEntry]:
+    """One baseline entry per finding of ``step``, in the order of ``findings``.
+
+    ``by_line`` False: every finding is fingerprinted on its message, as one without a line.
+    """
     keyed: list[tuple[str, str, str, str]] = []  # rule, file, code line, compared text
     for finding in findings:
         file = finding.file or ""
-        text = lines.line(file, finding.line) if file and finding.line else None
+        text = lines.line(file, finding.line) if by_line and file and finding.line else None
         code = normalise_code_line(text) if text is not None else ""
         compared = code if text is not None else "message:" + message_key(finding.message)
         keyed.append((rule_of(step, finding), file, code, compared))
@@ -97,3 +103,16 @@ def entries_for(step: str, findings: Sequence[Finding], lines: SourceLines) -> l
         )
         for index, (rule, file, code, _) in enumerate(keyed)
     ]
+
+
+class Marker:
+    """Fingerprints the findings of one run's steps, each file's lines read once."""
+
+    def __init__(self, root: Path, steps: Iterable[Step]) -> None:
+        """For the project at ``root``; ``steps`` say how their findings are fingerprinted."""
+        self._lines = SourceLines(root)
+        self._by_file = {step.name for step in steps if not step.baseline_by_line}
+
+    def entries(self, step: str, findings: Sequence[Finding]) -> list[BaselineEntry]:
+        """One baseline entry per finding of ``step`` (see :func:`entries_for`)."""
+        return entries_for(step, findings, self._lines, by_line=step not in self._by_file)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from qualitykit.baseline.apply import Applier, counts_against, judged
-from qualitykit.baseline.marks import SourceLines, entries_for
+from qualitykit.baseline.marks import Marker
 from qualitykit.baseline.model import (
     BaselineEntry,
     BaselineFile,
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from qualitykit.results import GateResult, StepResult
+    from qualitykit.steps.base import Step
 
 
 @dataclass(frozen=True)
@@ -55,22 +56,28 @@ class Updated:
     unjudged: tuple[str, ...]
 
 
-def _run_gate(
-    workspace: Workspace, on_result: Callable[[StepResult], None] | None
-) -> tuple[GateResult, list[str]]:
+@dataclass(frozen=True)
+class _Run:
+    """The gate's steps run as the tools see them, and how to fingerprint their findings."""
+
+    gate: GateResult
+    steps: list[Step]
+    marker: Marker
+
+    def current(self, result: StepResult) -> list[BaselineEntry]:
+        """The entries of ``result``'s findings that count (errors)."""
+        errors = [finding for finding in result.findings if counts_against(finding)]
+        return self.marker.entries(result.step, errors)
+
+
+def _run_gate(workspace: Workspace, on_result: Callable[[StepResult], None] | None) -> _Run:
     steps = resolve(workspace.config, workspace.config.gate_steps)
     names = [step.name for step in steps]
     check_writable(workspace.root, workspace.state_dir, workspace.config, names)
-    baselinable = [step.name for step in steps if step.baselinable]
     gate = run_steps_raw(
         workspace, steps, use_cache=True, jobs=workspace.config.jobs, on_result=on_result
     )
-    return gate, baselinable
-
-
-def _current(result: StepResult, lines: SourceLines) -> list[BaselineEntry]:
-    errors = [finding for finding in result.findings if counts_against(finding)]
-    return entries_for(result.step, errors, lines)
+    return _Run(gate, steps, Marker(workspace.root, steps))
 
 
 def record_baseline(
@@ -94,18 +101,17 @@ def record_baseline(
         )
         raise QualityKitError(msg)
     with hold_run_lock(workspace.state_dir):
-        gate, baselinable = _run_gate(workspace, on_result)
-        lines = SourceLines(workspace.root)
+        run = _run_gate(workspace, on_result)
+        baselinable = {step.name for step in run.steps if step.baselinable}
         entries = {
-            result.step: _current(result, lines)
-            for result in gate.steps
+            result.step: run.current(result)
+            for result in run.gate.steps
             if result.step in baselinable and judged(result)
         }
         baseline = BaselineFile.build(entries)
         save_baseline(path, baseline)
-    steps = resolve(workspace.config, workspace.config.gate_steps)
-    judge = Applier(baseline, steps, workspace.root)
-    judged_gate = gate.model_copy(update={"steps": tuple(map(judge, gate.steps))})
+    judge = Applier(baseline, run.steps, workspace.root)
+    judged_gate = run.gate.model_copy(update={"steps": tuple(map(judge, run.gate.steps))})
     return Recorded(path=path, baseline=baseline, gate=judged_gate)
 
 
@@ -125,13 +131,12 @@ def update_baseline(
         msg = f"baseline file {path} not found: record one with `qualitykit baseline`"
         raise QualityKitError(msg)
     with hold_run_lock(workspace.state_dir):
-        gate, _ = _run_gate(workspace, on_result)
-        return _shrink(workspace.root, path, existing, gate)
+        run = _run_gate(workspace, on_result)
+        return _shrink(path, existing, run)
 
 
-def _shrink(root: Path, path: Path, existing: BaselineFile, gate: GateResult) -> Updated:
-    results = {result.step: result for result in gate.steps}
-    lines = SourceLines(root)
+def _shrink(path: Path, existing: BaselineFile, run: _Run) -> Updated:
+    results = {result.step: result for result in run.gate.steps}
     kept: dict[str, tuple[BaselineEntry, ...]] = {}
     removed: dict[str, int] = {}
     unjudged: list[str] = []
@@ -141,7 +146,7 @@ def _shrink(root: Path, path: Path, existing: BaselineFile, gate: GateResult) ->
             kept[step] = entries
             unjudged.append(step)
             continue
-        current = {entry.fingerprint for entry in _current(result, lines)} if result else set[str]()
+        current = {entry.fingerprint for entry in run.current(result)} if result else set[str]()
         kept[step] = tuple(entry for entry in entries if entry.fingerprint in current)
         if len(kept[step]) < len(entries):
             removed[step] = len(entries) - len(kept[step])

@@ -129,6 +129,9 @@ class Step:
     # that fail by their findings alone. A failing test, a coverage floor or a command's exit
     # code stays red.
     baselinable: ClassVar[bool] = False
+    # Whether a baselined finding is recognised by its code line; False: by file and message
+    # (a finding about the whole file whose line is wherever the first change would be).
+    baseline_by_line: ClassVar[bool] = True
 
     def environment(self, ctx: StepContext) -> dict[str, str]:
         """Extra environment variables for the tool (part of the cache key via argv/inputs)."""
