@@ -258,3 +258,29 @@ def test_a_file_the_formatter_would_change_stays_known_while_partly_formatted(
 
     assert gate.returncode == 0, gate.stderr
     assert repo.summary()["ruff-format"]["counts"]["baselined"] == 1
+
+
+def test_a_failure_the_baseline_passes_is_reused_while_its_inputs_are_unchanged(
+    repo: Repo,
+) -> None:
+    """A step failing only by known findings is cached like a pass, judged afresh each run.
+
+    Rerunning it whenever any project file changed made every step with debt (pyright: 10-20 s
+    on a real target) run on every gate of an adopted project. Its inputs are unchanged, and
+    the baseline is applied to the reused result, so an edited baseline still counts.
+    """
+    _legacy(repo, LINT_ONLY)
+    assert repo.qualitykit("baseline").returncode == 0
+    repo.write("notes.txt", "not an input of ruff-lint\n")  # the no-op replay cannot apply
+
+    gate = repo.gate()
+
+    assert gate.returncode == 0, gate.stderr
+    lint = repo.summary()["ruff-lint"]
+    assert (lint["status"], lint["cached"], lint["counts"]["baselined"]) == ("pass", True, 3)
+    # The same stored failure, a baseline that no longer knows one finding: red, rerun.
+    data = json.loads((repo.root / BASELINE).read_text(encoding="utf-8"))
+    data["steps"]["ruff-lint"] = data["steps"]["ruff-lint"][1:]
+    (repo.root / BASELINE).write_text(json.dumps(data), encoding="utf-8")
+    assert repo.gate().returncode == 1
+    assert repo.summary()["ruff-lint"]["cached"] is False

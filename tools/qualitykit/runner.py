@@ -151,6 +151,8 @@ class _Options:
     on_result: Callable[[StepResult], None] | None
     # What the gate makes of a result, fresh or cached: the baseline applied, or nothing.
     judge: Callable[[StepResult], StepResult]
+    # Which stored result (with the step's current key) may be reused.
+    reuse: Callable[[StepResult | None, str], StepResult | None] = reusable
 
 
 def run_steps(
@@ -169,7 +171,7 @@ def run_steps(
     """
     # Read before any step runs: a malformed baseline is exit 2 with nothing run or written.
     judge = Applier(load_baseline(workspace), steps, workspace.root)
-    return _locked(workspace, steps, _Options(use_cache, jobs, on_result, judge))
+    return _locked(workspace, steps, _Options(use_cache, jobs, on_result, judge, judge.reusable))
 
 
 def run_steps_raw(
@@ -215,7 +217,7 @@ def _run_steps(workspace: Workspace, steps: list[Step], options: _Options) -> Ga
 
     pending: list[_Planned] = []
     for plan in plans.values():
-        cached = reusable(plan.previous, plan.key) if options.use_cache and plan.key else None
+        cached = options.reuse(plan.previous, plan.key) if options.use_cache and plan.key else None
         if cached is not None and plan.step.outputs_present(plan.ctx):
             finish(cached)
         else:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from qualitykit.baseline.marks import Marker
+from qualitykit.cache import reusable
 from qualitykit.results import Finding, Severity, Status, StepResult
 
 if TYPE_CHECKING:
@@ -91,6 +92,20 @@ class Applier:
         self._baseline = baseline
         self._baselinable = {step.name for step in steps if step.baselinable}
         self._marker = Marker(root, steps)
+
+    def reusable(self, previous: StepResult | None, key: str) -> StepResult | None:
+        """``previous`` (marked cached) when its key is ``key`` and it passes, baseline applied.
+
+        A failure by known findings alone is reused like a pass: its inputs are unchanged, and
+        the baseline is applied to it afresh, so an edited baseline still changes its verdict.
+        Any other failure reruns (``cache.reusable``).
+        """
+        found = reusable(previous, key)
+        if found is not None or previous is None or previous.cache_key != key:
+            return found
+        if previous.status is not Status.FAIL or self(previous).status is not Status.PASS:
+            return None
+        return previous.model_copy(update={"cached": True})
 
     def __call__(self, result: StepResult) -> StepResult:
         """``result`` as the gate judges it under the baseline."""
