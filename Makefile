@@ -29,7 +29,7 @@ MUTATION_BASE ?= origin/main
 FAST_SUITES := tests/unit tests/integration tests/regression
 
 .PHONY: help install quality ruff-format ruff-lint mypy pyright vulture actionlint zizmor makefile
-.PHONY: policy coverage badge badge-check ratchet mutation mutation-changed
+.PHONY: policy coverage badge badge-check ratchet baseline baseline-update mutation mutation-changed
 .PHONY: summary test test-slow unit integration regression e2e benchmark format hooks lock clean
 
 help: ## List the targets
@@ -75,6 +75,10 @@ badge: $(SYNCED) ## Write docs/assets/coverage.svg (+ its figures) from the meas
 	$(RUN) qualitykit coverage badge
 ratchet: $(SYNCED) ## Accept the measured coverage as the new baseline (coverage-baseline.json)
 	$(RUN) qualitykit coverage ratchet --update
+baseline: $(SYNCED) ## Record today's findings (qualitykit-baseline.json): the gate fails on new ones only
+	$(RUN) qualitykit baseline
+baseline-update: $(SYNCED) ## Remove fixed findings from the baseline (it only ever shrinks)
+	$(RUN) qualitykit baseline --update
 mutation: $(SYNCED) ## Mutation testing of [tool.qualitykit.mutation] modules (score in the README)
 	$(RUN) qualitykit mutation run $(MUTATION_ARGS)
 mutation-changed: $(SYNCED) ## Mutation testing of the lines changed since $(MUTATION_BASE) only

@@ -7,6 +7,8 @@ then changed); ``CLEAN_SHAPES`` are real-world shapes that keep the gate's teeth
 
 from __future__ import annotations
 
+import json
+
 from integration.policy_cases import (
     PRE_COMMIT,
     WORKFLOW,
@@ -32,7 +34,39 @@ JOBS = (
 RUFF_ALL = '[tool.ruff.lint]\nselect = ["ALL"]\n\n[tool.ruff.lint.per-file-ignores]\n'
 MODULE = "import os\n\n\ndef f() -> int:\n    return 1\n"
 
+BASELINE = "qualitykit-baseline.json"
+
+
+def baseline_json(**sizes: int) -> str:
+    """A baseline file with ``sizes[step]`` entries per step (``ruff_lint`` is ``ruff-lint``)."""
+
+    def entry(step: str, n: int) -> dict[str, str]:
+        return {
+            "fingerprint": f"{n:032x}",
+            "rule": f"{step}:X{n}",
+            "file": "src/a.py",
+            "code": f"x = {n}",
+            "message": "m",
+        }
+
+    steps = {
+        step.replace("_", "-"): [entry(step.replace("_", "-"), n) for n in range(count)]
+        for step, count in sizes.items()
+    }
+    return json.dumps({"version": 1, "steps": steps}, indent=2) + "\n"
+
+
 BASE_CASES: tuple[BaseCase, ...] = (
+    BaseCase(
+        "QK-INT-069",
+        {**pyproject(""), BASELINE: baseline_json(ruff_lint=2, mypy=1)},
+        {**pyproject(""), BASELINE: baseline_json(ruff_lint=3, mypy=1)},
+        {**pyproject(""), BASELINE: baseline_json(ruff_lint=1)},
+        BASELINE,
+        '"ruff-lint"',
+        says=("ruff-lint: 2 → 3 entries",),
+        allowable=False,  # JSON holds no comment: the baseline only shrinks
+    ),
     BaseCase(
         "QK-INT-060",
         pyproject('[tool.qualitykit]\ngate = ["ruff-lint", "mypy"]\n'),

@@ -38,6 +38,7 @@ KEYS: tuple[Key, ...] = (
     Key("", "gate", "gate"),
     Key("", "jobs", "parallel"),
     Key("", "timeout", "seconds"),
+    Key("", "baseline-file", "file"),
     Key("", "steps", "table"),
     Key("", "commands", "table"),
     Key("", "coverage", "table"),

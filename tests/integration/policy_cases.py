@@ -93,6 +93,8 @@ class BaseCase:
     marker: str | None
     name: str = ""
     says: tuple[str, ...] = field(default_factory=tuple[str, ...])
+    # False for a file that cannot hold a comment (JSON): no inline allow to test.
+    allowable: bool = True
 
     @property
     def id(self) -> str:

@@ -116,6 +116,13 @@ def build_parser() -> argparse.ArgumentParser:
     badge.add_argument(
         "--hook", action="store_true", help="exit 1 when the badge had to change (pre-push)"
     )
+    baseline = commands.add_parser(
+        "baseline", help="record today's findings so the gate fails only on new ones"
+    )
+    _add_common(baseline)
+    baseline.add_argument(
+        "--update", action="store_true", help="remove entries that match no finding (never adds)"
+    )
     _add_mutation(commands.add_parser("mutation", help="mutation testing (cosmic-ray operators)"))
     policy = commands.add_parser(
         "policy",
@@ -264,6 +271,12 @@ def _coverage(args: argparse.Namespace) -> int:
     return coverage.write_badge(args.root, hook=args.hook)
 
 
+def _baseline(args: argparse.Namespace) -> int:
+    from qualitykit.commands import baseline  # noqa: PLC0415
+
+    return baseline.update(args.root) if args.update else baseline.record(args.root)
+
+
 def _mutation(args: argparse.Namespace) -> int:
     from qualitykit.commands import mutation  # noqa: PLC0415
 
@@ -321,6 +334,7 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "summary": _summary,
     "steps": _steps,
     "coverage": _coverage,
+    "baseline": _baseline,
     "mutation": _mutation,
     "policy": _policy,
     "policy commits": _policy_commits,

@@ -167,6 +167,9 @@ class Config(_Section):
     commands: Annotated[dict[StepName, CommandStep], Field(max_length=MAX_ITEMS)] = Field(
         default_factory=dict[str, CommandStep]
     )
+    # The committed record of known findings (qualitykit.baseline); unset: the default name,
+    # and no file there means no baseline. Set: the file must exist.
+    baseline_file: FilePath | None = None
     coverage: CoverageConfig = Field(default_factory=CoverageConfig)
     mutation: MutationConfig = Field(default_factory=MutationConfig)
     # A msgspec Struct validated by the policy package itself (its own one-line errors).

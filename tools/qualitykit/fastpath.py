@@ -2,7 +2,8 @@
 
 Per-step cache keys need the configuration, the step registry and pydantic: about half a
 second of start-up on two cores. A whole-gate *fingerprint* needs none of that. It hashes a
-superset of every step's inputs: the content of every project file (git's view), the
+superset of every step's inputs: the content of every project file (git's view) and of the
+files the gate reads besides them (the baseline, which git may be told to ignore), the
 environment variables the steps read, the interpreter, the installed packages (the
 site-packages directories' listings) and qualitykit's own code. When it equals the
 fingerprint recorded by the last run in which every step passed, that run's results are
@@ -27,7 +28,7 @@ from qualitykit.atomic import write_text_atomic
 from qualitykit.files import SARIF_FILE, STATE_DIR, project_files
 
 RECORD = "gate-fastpath.json"
-_RECORD_SCHEMA = 2
+_RECORD_SCHEMA = 3
 # Under GitHub Actions the full path runs: it writes the job summary and the annotations.
 _CI_SUMMARY_VARS = ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY")
 
@@ -56,12 +57,27 @@ def own_code() -> dict[str, str]:
     }
 
 
-def fingerprint(root: Path, selection: str, env_vars: list[str]) -> str:
-    """A hash of everything any step of this gate run could depend on."""
+def _digest_watched(path: Path) -> str:
+    try:
+        return _digest_file(path)
+    # qualitykit: allow[QK-EXC-002] absent (or unreadable) is itself part of the fingerprint
+    except OSError as error:
+        return f"unreadable: {type(error).__name__}"
+
+
+def fingerprint(root: Path, selection: str, env_vars: list[str], watched: list[str]) -> str:
+    """A hash of everything any step of this gate run, or the gate's verdict, could depend on.
+
+    ``watched``: files (relative to ``root``) the verdict depends on whether or not git lists
+    them, absent ones included (the baseline file).
+    """
     digest = hashlib.blake2b(digest_size=32)
     for name in project_files(root):
         digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
         digest.update(_digest_file(root / name).encode() + b"\0")
+    for name in watched:
+        digest.update(b"watched\0" + name.encode("utf-8", "surrogateescape") + b"\0")
+        digest.update(_digest_watched(root / name).encode() + b"\0")
     context = {
         "schema": _RECORD_SCHEMA,
         "selection": selection,
@@ -105,7 +121,10 @@ def _well_formed(record: dict[str, object], selection: str) -> bool:
         for key in ("fingerprint", "gate_json", "rendered", "sarif")
     ):
         return False
-    names: object = record.get("env_vars")
+    return all(_names(record.get(key)) for key in ("env_vars", "watched"))
+
+
+def _names(names: object) -> bool:
     return isinstance(names, list) and all(
         isinstance(name, str) and name and "\0" not in name for name in cast("list[object]", names)
     )
@@ -133,7 +152,8 @@ def replay(root: Path, selection: str, *, as_json: bool) -> bool:
     if record is None:
         return False  # no record, or not one we wrote: run for real
     env_vars = cast("list[str]", record["env_vars"])
-    if fingerprint(root, selection, env_vars) != record["fingerprint"]:
+    watched = cast("list[str]", record["watched"])
+    if fingerprint(root, selection, env_vars, watched) != record["fingerprint"]:
         return False
     gate_json, rendered = str(record["gate_json"]), str(record["rendered"])
     for name, text in (("summary.json", gate_json), (SARIF_FILE, str(record["sarif"]))):
@@ -155,6 +175,7 @@ class Replay:
     selection: str
     fingerprint: str  # taken before the run's steps started
     env_vars: list[str]
+    watched: list[str]
     gate_json: str
     rendered: str
     sarif: str  # the replayed results as SARIF (.qualitykit/gate.sarif)

@@ -50,6 +50,10 @@ class Counts(_Frozen):
     failures: int | None = None
     errors: int | None = None
     skipped: int | None = None
+    # Set when a baseline applies to the step (qualitykit.baseline): its entries for the step,
+    # and how many of them matched a finding (removed from ``findings``); the rest are stale.
+    baseline: int | None = Field(default=None, ge=0)
+    baselined: int = Field(default=0, ge=0)
 
     def describe(self) -> str:
         """Short human text, e.g. ``"12 files, 0 findings"`` or ``"40 tests, 1 failed"``."""
@@ -65,6 +69,8 @@ class Counts(_Frozen):
             if self.files is not None:
                 parts.append(f"{self.files} files")
             parts.append(f"{self.findings} findings")
+        if self.baseline:
+            parts.append(f"{self.baselined} of {self.baseline} baselined")
         return ", ".join(parts)
 
 

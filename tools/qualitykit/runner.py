@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 
 from qualitykit import fastpath, interrupts
 from qualitykit.atomic import write_text_atomic
+from qualitykit.baseline.apply import Applier
+from qualitykit.baseline.model import load_baseline
 from qualitykit.cache import cache_key, load_result, reusable, store_result
 from qualitykit.errors import ToolOutputError
 from qualitykit.processes import LIVE, ProcessRun, new_run_id, run_process
@@ -142,6 +144,17 @@ def _plan(step: Step, workspace: Workspace, needed_keys: list[str | None]) -> _P
     return _Planned(step, ctx, argv, key, load_result(workspace.state_dir, step.name))
 
 
+@dataclass(frozen=True)
+class _Options:
+    use_cache: bool
+    jobs: int
+    on_result: Callable[[StepResult], None] | None
+    # What the gate makes of a result, fresh or cached: the baseline applied, or nothing.
+    judge: Callable[[StepResult], StepResult]
+    # Which stored result (with the step's current key) may be reused.
+    reuse: Callable[[StepResult | None, str], StepResult | None] = reusable
+
+
 def run_steps(
     workspace: Workspace,
     steps: list[Step],
@@ -153,36 +166,58 @@ def run_steps(
     """Run ``steps`` in parallel (reusing cached passes) and return their results in order.
 
     Every step a step needs must be in ``steps`` (``steps.resolve`` adds them); it runs
-    first, and a dependent of a step that did not pass is an error without running.
+    first, and a dependent of a step that did not pass is an error without running. The
+    project's baseline is applied to every result, fresh or cached (``qualitykit.baseline``).
     """
-    # Every command that runs steps holds the project's run lock (re-entrant: gate and check
-    # already hold it): concurrent runs would share .qualitykit/coverage, junit/, results/.
-    with hold_run_lock(workspace.state_dir):
-        return _run_steps(workspace, steps, use_cache=use_cache, jobs=jobs, on_result=on_result)
+    # Read before any step runs: a malformed baseline is exit 2 with nothing run or written.
+    judge = Applier(load_baseline(workspace), steps, workspace.root)
+    return _locked(workspace, steps, _Options(use_cache, jobs, on_result, judge, judge.reusable))
 
 
-def _run_steps(
+def run_steps_raw(
     workspace: Workspace,
     steps: list[Step],
     *,
-    use_cache: bool,
-    jobs: int,
-    on_result: Callable[[StepResult], None] | None,
+    use_cache: bool = True,
+    jobs: int = 0,
+    on_result: Callable[[StepResult], None] | None = None,
 ) -> GateResult:
+    """:func:`run_steps` without the baseline: the results as the tools gave them.
+
+    What ``qualitykit baseline`` records and shrinks the baseline with.
+    """
+    return _locked(workspace, steps, _Options(use_cache, jobs, on_result, _as_given))
+
+
+def _as_given(result: StepResult) -> StepResult:
+    return result
+
+
+def _locked(workspace: Workspace, steps: list[Step], options: _Options) -> GateResult:
+    # Every command that runs steps holds the project's run lock (re-entrant: gate and check
+    # already hold it): concurrent runs would share .qualitykit/coverage, junit/, results/.
+    with hold_run_lock(workspace.state_dir):
+        return _run_steps(workspace, steps, options)
+
+
+def _run_steps(workspace: Workspace, steps: list[Step], options: _Options) -> GateResult:
     started = time.monotonic()
     plans: dict[str, _Planned] = {}
     for step in steps:
         plans[step.name] = _plan(step, workspace, [plans[name].key for name in step.needs])
     results: dict[str, StepResult] = {}
 
-    def finish(result: StepResult) -> None:
+    def finish(stored: StepResult) -> None:
+        # The stored result stays the tool's own; the baseline is applied after the cache,
+        # so an edited baseline file changes a cached verdict too.
+        result = options.judge(stored)
         results[result.step] = result
-        if on_result is not None:
-            on_result(result)
+        if options.on_result is not None:
+            options.on_result(result)
 
     pending: list[_Planned] = []
     for plan in plans.values():
-        cached = reusable(plan.previous, plan.key) if use_cache and plan.key else None
+        cached = options.reuse(plan.previous, plan.key) if options.use_cache and plan.key else None
         if cached is not None and plan.step.outputs_present(plan.ctx):
             finish(cached)
         else:
@@ -191,7 +226,9 @@ def _run_steps(
     pending.sort(key=lambda plan: plan.previous.duration_s if plan.previous else 0.0, reverse=True)
     # closing(): an interrupt raised here (not inside the generator) still runs its cleanup
     # at once, not whenever the generator is collected.
-    with contextlib.closing(_run_parallel(pending, results, jobs or os.cpu_count() or 1)) as run:
+    with contextlib.closing(
+        _run_parallel(pending, results, options.jobs or os.cpu_count() or 1)
+    ) as run:
         for result in run:
             store_result(workspace.state_dir, result)
             finish(result)

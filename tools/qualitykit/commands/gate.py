@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from qualitykit import fastpath, sarif
+from qualitykit.baseline.model import baseline_path
 from qualitykit.errors import QualityKitError
 from qualitykit.files import SARIF_FILE
 from qualitykit.preflight import check_writable
@@ -51,7 +52,11 @@ def _run(
     env_vars = sorted({name for step in steps for name in step.env_vars})
     replayable = use_cache and fastpath.applies() and all(step.cacheable for step in steps)
     # Taken before any step runs: an edit made during the run must not be recorded as passed.
-    taken = fastpath.fingerprint(workspace.root, selection, env_vars) if replayable else None
+    # The baseline decides verdicts too, even where git is told to ignore it.
+    watched = [baseline_path(workspace)[0].relative_to(workspace.root).as_posix()]
+    taken = (
+        fastpath.fingerprint(workspace.root, selection, env_vars, watched) if replayable else None
+    )
     console = make_console()
     gate = run_steps(
         workspace,
@@ -75,6 +80,7 @@ def _run(
                 selection=selection,
                 fingerprint=taken,
                 env_vars=env_vars,
+                watched=watched,
                 gate_json=replayed.model_dump_json(indent=2),
                 rendered=render_text(replayed),
                 sarif=sarif.build(replayed, workspace.root, tools).to_json(),

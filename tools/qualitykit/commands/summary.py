@@ -7,8 +7,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from qualitykit.baseline.apply import Applier
+from qualitykit.baseline.model import load_baseline
 from qualitykit.cache import load_result
 from qualitykit.results import GateResult, Status, StepResult
+from qualitykit.steps import resolve
 from qualitykit.summary import make_console, render
 from qualitykit.workspace import Workspace
 
@@ -19,11 +22,17 @@ if TYPE_CHECKING:
 def run(root: Path, *, as_json: bool) -> int:
     """Show the stored results of the gate's steps in the project at ``root``."""
     workspace = Workspace.load(root)
+    # Stored results are the tools' own: judged under the baseline as the gate judges them.
+    judge = Applier(
+        load_baseline(workspace),
+        resolve(workspace.config, workspace.config.gate_steps),
+        workspace.root,
+    )
     results: list[StepResult] = []
     for name in workspace.config.gate_steps:
         stored = load_result(workspace.state_dir, name, cache=False)
         results.append(
-            stored
+            judge(stored)
             if stored is not None
             else StepResult(
                 step=name, status=Status.ERROR, summary="no result: the step has not run"

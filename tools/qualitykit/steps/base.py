@@ -125,6 +125,13 @@ class Step:
     needs: tuple[str, ...] = ()
     # Options of the tool that make it write files it checks (``--fix``): refused in ``args``.
     writing_args: ClassVar[tuple[str, ...]] = ()
+    # Whether known findings may be recorded in the baseline (qualitykit.baseline): only steps
+    # that fail by their findings alone. A failing test, a coverage floor or a command's exit
+    # code stays red.
+    baselinable: ClassVar[bool] = False
+    # Whether a baselined finding is recognised by its code line; False: by file and message
+    # (a finding about the whole file whose line is wherever the first change would be).
+    baseline_by_line: ClassVar[bool] = True
 
     def environment(self, ctx: StepContext) -> dict[str, str]:
         """Extra environment variables for the tool (part of the cache key via argv/inputs)."""

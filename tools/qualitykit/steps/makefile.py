@@ -42,6 +42,7 @@ class Makefile(Step):
     """``make`` parses every Makefile and mbake would not reformat it."""
 
     name = "makefile"
+    baselinable = True
     distribution = "mbake"
     description = "Makefile: mbake format check + make parse"
     tools = ("mbake",)

@@ -75,6 +75,7 @@ class Mypy(Step):
     """mypy over the configured source paths, with the project's own strictness."""
 
     name = "mypy"
+    baselinable = True
     distribution = "mypy"
     description = "mypy (the project's mypy config; --strict when it has none)"
     tools = (LOCK_ALL,)

@@ -38,6 +38,7 @@ class Policy(Step):
     """Every enabled policy rule over the whole project; with a configured base, against it."""
 
     name = "policy"
+    baselinable = True
     distribution = "qualitykit"
     description = "repository policies (gate integrity self-audit, …)"
 

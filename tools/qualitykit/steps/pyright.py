@@ -64,6 +64,7 @@ class Pyright(Step):
     """pyright over the configured source paths (strictness from ``[tool.pyright]``)."""
 
     name = "pyright"
+    baselinable = True
     distribution = "pyright"
     description = "pyright --outputjson"
     tools = (LOCK_ALL,)

@@ -62,6 +62,7 @@ class RuffReport(ToolModel):
 
 class _RuffStep(Step):
     tools = ("ruff",)
+    baselinable = True
     distribution = "ruff"
     config_files = ("/pyproject.toml", "ruff.toml", ".ruff.toml")
     subcommand: ClassVar[str]
@@ -117,6 +118,9 @@ class RuffFormat(_RuffStep):
     description = "ruff format --check (never rewrites files)"
     subcommand = "format"
     default_message = "would be reformatted (run: ruff format)"
+    # Its one finding per file sits at the first line the formatter would change: a
+    # baseline knows it by the file, not by that line.
+    baseline_by_line = False
 
 
 class RuffLint(_RuffStep):

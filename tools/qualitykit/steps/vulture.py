@@ -45,6 +45,7 @@ class Vulture(Step):
     """Dead code in the configured source paths, minus what the whitelist file names."""
 
     name = "vulture"
+    baselinable = True
     distribution = "vulture"
     description = "vulture (dead code), with vulture_whitelist.py"
     tools = ("vulture",)

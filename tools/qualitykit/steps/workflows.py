@@ -21,6 +21,8 @@ WORKFLOW_FILES = ("*.yml", "*.yaml")
 
 
 class _WorkflowStep(Step):
+    baselinable = True
+
     @override
     def searched(self, ctx: StepContext) -> tuple[str, ...]:
         return ctx.settings.paths or (WORKFLOW_DIR,)

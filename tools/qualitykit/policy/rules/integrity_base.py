@@ -1,4 +1,4 @@
-"""Gate integrity against ``--base``: gate steps, CI jobs and pre-commit hooks removed.
+"""Gate integrity against ``--base``: gate steps, CI jobs, hooks removed; a baseline grown.
 
 Each finding says what changed, from what to what. ``BaseRule`` and the base/current
 pyproject pair are shared with ``integrity_settings``.
@@ -6,7 +6,8 @@ pyproject pair are shared with ``integrity_settings``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import json
+from typing import TYPE_CHECKING, Any, cast
 
 from typing_extensions import override
 
@@ -220,4 +221,77 @@ class CheckNoLongerRun(BaseRule):
             yield Hit(where, 1, message)
 
 
-RULES: tuple[Rule, ...] = (GateStepRemoved(), JobRemoved(), HookRemoved(), CheckNoLongerRun())
+# qualitykit.baseline.model's default; not imported: that module needs pydantic, and the
+# commit-stage check must start without it.
+DEFAULT_BASELINE = "qualitykit-baseline.json"
+
+
+def baseline_file(document: dict[str, Any]) -> str:
+    """The baseline file a parsed pyproject.toml names (the default when it names none)."""
+    named = dig(document, "tool", "qualitykit").get("baseline-file")
+    return named if isinstance(named, str) and named else DEFAULT_BASELINE
+
+
+def baseline_sizes(text: str | None) -> dict[str, int]:
+    """Entries per step of a baseline file's text (empty when absent or not a baseline).
+
+    Read with the standard library: the gate itself refuses a malformed baseline (exit 2).
+    """
+    try:
+        data: object = json.loads(text) if text is not None else None
+    # qualitykit: allow[QK-EXC-002] a malformed baseline is the gate's to refuse, not this rule's
+    except (ValueError, RecursionError):
+        return {}
+    steps = cast("dict[str, object]", data).get("steps") if isinstance(data, dict) else None
+    if not isinstance(steps, dict):
+        return {}
+    return {
+        str(step): len(cast("list[object]", entries))
+        for step, entries in cast("dict[object, object]", steps).items()
+        if isinstance(entries, list)
+    }
+
+
+class BaselineGrew(BaseRule):
+    """The baseline of known findings holds more entries for a step than on the base.
+
+    ``qualitykit baseline --update`` only removes entries; a baseline that grew was recorded
+    again (or edited) to let new findings in. A baseline created on the branch (none on the
+    base) is an adoption, not growth.
+    """
+
+    id = "QK-INT-069"
+    title = "the baseline of known findings grew"
+    fix = "fix the new findings (the baseline only shrinks: `qualitykit baseline --update`)"
+
+    @override
+    def reports_on(self, project: PolicyProject, name: str) -> bool:
+        return name == baseline_file(project.pyproject)
+
+    @override
+    def check(self, project: PolicyProject, options: RuleOptions) -> Iterator[Hit]:
+        pair = pyprojects(project)
+        if pair is None or project.base is None:
+            return
+        base_doc, now_doc = pair
+        name = baseline_file(now_doc)
+        before = baseline_sizes(project.base.text(baseline_file(base_doc)))
+        if not before or name not in project.files:
+            return
+        after = baseline_sizes(project.text(name))
+        lines = project.lines(name)
+        for step, count in sorted(after.items()):
+            was = before.get(step, 0)
+            if count > was:
+                key = f'"{step}"'
+                line = next((n for n, text in enumerate(lines, 1) if key in text), 1)
+                yield Hit(name, line, f"baseline {step}: {was} → {count} entries")
+
+
+RULES: tuple[Rule, ...] = (
+    GateStepRemoved(),
+    JobRemoved(),
+    HookRemoved(),
+    CheckNoLongerRun(),
+    BaselineGrew(),
+)
