@@ -105,9 +105,9 @@ def _record_today(root: Path) -> int:
                 root, "pyproject.toml", pyproject.set_floors(text, total=floor, threshold=None)
             )
             print(f"init: coverage floor {floor:g}% (today's {recorded.total:.2f}%; it only rises)")
-    from qualitykit.commands import baseline as findings_baseline  # noqa: PLC0415
+    from qualitykit.commands.baseline import record as record_findings  # noqa: PLC0415
 
-    return findings_baseline.record(root)
+    return record_findings(root)
 
 
 def write_all_text(root: Path, name: str, text: str) -> None:
