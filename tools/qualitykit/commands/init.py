@@ -99,12 +99,14 @@ def _record_today(root: Path) -> int:
 
         recorded = ratchet.load_baseline(root / config.coverage.baseline)
         if recorded is not None and config.coverage.floor is None:
-            floor = math.floor(recorded.total * 10) / 10
+            # Today's figure to the whole percent below: the ratchet's baseline holds the exact
+            # figure (less its tolerance); the floor is the round line that only moves up.
+            floor = math.floor(recorded.total)
             text = read_existing(root, "pyproject.toml") or ""
             write_all_text(
                 root, "pyproject.toml", pyproject.set_floors(text, total=floor, threshold=None)
             )
-            print(f"init: coverage floor {floor:g}% (today's {recorded.total:.2f}%; it only rises)")
+            print(f"init: coverage floor {floor}% (today's {recorded.total:.2f}%; it only rises)")
     from qualitykit.commands.baseline import record as record_findings  # noqa: PLC0415
 
     return record_findings(root)

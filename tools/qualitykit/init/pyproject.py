@@ -122,7 +122,7 @@ def merge(before: str | None, facts: ProjectFacts, *, strict: bool) -> str:
     return after
 
 
-def set_floors(text: str, *, total: float | None, threshold: float | None) -> str:
+def set_floors(text: str, *, total: int | None, threshold: float | None) -> str:
     """``text`` with ``[tool.qualitykit]``'s coverage floor / mutation threshold set (tomlkit).
 
     Used right after ``init`` measured today's figures, on the table ``init`` itself wrote;
