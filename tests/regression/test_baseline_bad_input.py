@@ -131,3 +131,15 @@ def test_a_bad_baseline_file_setting_is_one_line(repo: Repo, value: str, why: st
 
     assert run.returncode == 2, run.stderr
     _one_line(run.stderr, "pyproject.toml", "baseline-file", why)
+
+
+def test_recording_over_a_directory_is_one_line_before_any_step(repo: Repo) -> None:
+    """A directory where the baseline goes: exit 2 naming it, before a step runs."""
+    repo.configure('gate = ["ruff-lint"]')
+    (repo.root / BASELINE).mkdir()
+
+    run = repo.qualitykit("baseline")
+
+    assert run.returncode == 2, run.stderr
+    _one_line(run.stderr, BASELINE, "is a directory")
+    assert not (repo.root / ".qualitykit" / "results").exists()

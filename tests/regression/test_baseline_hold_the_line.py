@@ -70,6 +70,8 @@ def test_record_then_hold_the_line_until_a_fix_shrinks_the_baseline(repo: Repo) 
     )
     assert "3 of 3 baselined" in gate.stderr
     assert repo.qualitykit("check", "ruff-lint").returncode == 0
+    # The stored results are the tool's own (a failure); the summary judges them the same way.
+    assert repo.qualitykit("summary").returncode == 0
 
     # A new lint finding: red, naming ruff-lint and only the new finding.
     repo.write("src/pkg/legacy.py", LEGACY + "\n\ndef extra() -> None:\n    import json\n")
@@ -284,3 +286,23 @@ def test_a_failure_the_baseline_passes_is_reused_while_its_inputs_are_unchanged(
     (repo.root / BASELINE).write_text(json.dumps(data), encoding="utf-8")
     assert repo.gate().returncode == 1
     assert repo.summary()["ruff-lint"]["cached"] is False
+
+
+def test_update_keeps_the_entries_of_a_step_that_gave_no_verdict(repo: Repo) -> None:
+    """A step that errored during ``--update`` keeps its entries, and the command says so.
+
+    Its findings are unknown, not gone: removing its entries would turn every one of them
+    into a new finding once the tool works again.
+    """
+    _legacy(repo, LINT_ONLY)
+    assert repo.qualitykit("baseline").returncode == 0
+    before = (repo.root / BASELINE).read_bytes()
+    repo.configure(
+        LINT_ONLY + '\n[tool.qualitykit.steps.ruff-lint]\nargs = ["--select", "NOPE999"]'
+    )
+
+    update = repo.qualitykit("baseline", "--update")
+
+    assert update.returncode == 0, update.stderr
+    assert "ruff-lint: did not run to a verdict; entries kept" in update.stderr
+    assert (repo.root / BASELINE).read_bytes() == before
