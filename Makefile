@@ -26,7 +26,6 @@ PYTEST_BASE := -p no:cacheprovider
 # make mutation MUTATION_ARGS='--shard 1/4'; make mutation-changed MUTATION_BASE=main
 MUTATION_ARGS ?=
 MUTATION_BASE ?= origin/main
-FAST_SUITES := tests/unit tests/integration tests/regression
 
 .PHONY: help install quality ruff-format ruff-lint mypy pyright vulture actionlint zizmor makefile
 .PHONY: policy coverage badge badge-check ratchet baseline baseline-update mutation mutation-changed
@@ -86,8 +85,11 @@ mutation-changed: $(SYNCED) ## Mutation testing of the lines changed since $(MUT
 summary: $(SYNCED) ## Show the last gate results without running anything
 	$(RUN) qualitykit summary
 
-test: $(SYNCED) ## The fast suite: unit + integration + regression (not slow), on 2 processes
-	$(RUN) pytest $(PYTEST_BASE) -n 2 -m "not slow" $(FAST_SUITES)
+# The fast suite is the gate's coverage step ([tool.qualitykit.steps.coverage]: not slow, on 2
+# processes): one run gives the tests' verdict and the figures, and `make quality` reuses it
+# while no input changed. pytest's own output: .qualitykit/logs/coverage.log.
+test: $(SYNCED) ## The fast suite (unit + integration + regression, not slow) under coverage
+	$(RUN) qualitykit check coverage
 test-slow: $(SYNCED) ## Only the slow tests (real third-party repos, e2e)
 	$(RUN) pytest $(PYTEST_BASE) -m slow tests
 unit: $(SYNCED) ## Unit tests only
