@@ -30,6 +30,7 @@ class MarkedYAMLError(YAMLError):
     problem: str | None
     problem_mark: Mark | None
     context_mark: Mark | None
+
 class SafeLoader: ...
 
 # libyaml's loader: present only when PyYAML was built with libyaml.

@@ -103,9 +103,7 @@ def _record_today(root: Path) -> int:
             # figure (less its tolerance); the floor is the round line that only moves up.
             floor = math.floor(recorded.total)
             text = read_existing(root, "pyproject.toml") or ""
-            write_all_text(
-                root, "pyproject.toml", pyproject.set_floors(text, total=floor, threshold=None)
-            )
+            write_all_text(root, "pyproject.toml", pyproject.set_coverage_floor(text, floor))
             print(f"init: coverage floor {floor}% (today's {recorded.total:.2f}%; it only rises)")
     from qualitykit.commands.baseline import record as record_findings  # noqa: PLC0415
 

@@ -10,13 +10,12 @@ ours; otherwise ``init`` stops and writes nothing. A project that already has a
 from __future__ import annotations
 
 import tomllib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import tomlkit
+from tomlkit.items import Table
 
 from qualitykit.errors import QualityKitError
-
-from tomlkit.items import Table
 
 if TYPE_CHECKING:
     from qualitykit.init.detect import ProjectFacts
@@ -122,23 +121,19 @@ def merge(before: str | None, facts: ProjectFacts, *, strict: bool) -> str:
     return after
 
 
-def set_floors(text: str, *, total: int | None, threshold: float | None) -> str:
-    """``text`` with ``[tool.qualitykit]``'s coverage floor / mutation threshold set (tomlkit).
+def set_coverage_floor(text: str, floor: int) -> str:
+    """``text`` with ``[tool.qualitykit.coverage] floor`` set (tomlkit's round trip).
 
     Used right after ``init`` measured today's figures, on the table ``init`` itself wrote;
-    every other line of the file comes back as it was (tomlkit's round trip).
+    every other line of the file comes back as it was.
     """
     document = tomlkit.parse(text)
-    tool: object = document["tool"] if "tool" in document else None
-    qualitykit: object = (
-        tool["qualitykit"] if isinstance(tool, Table) and "qualitykit" in tool else None
+    tool = cast("dict[str, object]", document).get("tool")
+    qualitykit = (
+        cast("dict[str, object]", tool).get("qualitykit") if isinstance(tool, Table) else None
     )
     if not isinstance(qualitykit, Table):
         raise QualityKitError("pyproject.toml: [tool.qualitykit] is not a table")
-    if total is not None:
-        coverage = qualitykit.setdefault("coverage", tomlkit.table())
-        coverage["floor"] = total
-    if threshold is not None:
-        mutation = qualitykit.setdefault("mutation", tomlkit.table())
-        mutation["threshold"] = threshold
+    coverage = qualitykit.setdefault("coverage", tomlkit.table())
+    coverage["floor"] = floor
     return tomlkit.dumps(document)
