@@ -46,6 +46,7 @@ def _missing_test_requirements(facts: ProjectFacts) -> list[str]:
             continue
         try:
             name = Requirement(entry).name
+        # qualitykit: allow[QK-EXC-002] a hint only: pip reports a malformed requirement itself
         except InvalidRequirement:
             continue
         try:
