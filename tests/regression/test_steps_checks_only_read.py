@@ -66,3 +66,21 @@ def test_a_check_that_changes_a_file_it_checks_is_an_error(repo: Repo) -> None:
     assert "project files changed while the step ran" in notes["summary"]
     assert "NOTES.md" in notes["summary"]
     assert repo.summary()["ruff-lint"]["status"] == "pass"
+
+
+def test_a_projects_own_ruff_fix_setting_never_makes_the_gate_write(repo: Repo) -> None:
+    """Pinned for adoption: a project whose ``[tool.ruff]`` says ``fix = true`` (its own habit
+    for `ruff check` at a terminal) is checked, never fixed, by the gate's ruff-lint step:
+    ``--no-fix`` on the command line beats the setting. The import stays; the step fails.
+    """
+    repo.configure("")
+    pyproject = repo.root / "pyproject.toml"
+    text = pyproject.read_text(encoding="utf-8")
+    pyproject.write_text(text.replace("[tool.ruff]\n", "[tool.ruff]\nfix = true\n"), "utf-8")
+    extra = repo.write("src/pkg/extra.py", UNUSED_IMPORT)
+
+    run = repo.qualitykit("check", "ruff-lint")
+
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "F401" in run.stdout + run.stderr
+    assert extra.read_text(encoding="utf-8") == UNUSED_IMPORT
