@@ -1,0 +1,1 @@
+"""Test-suite triage: a red suite becomes clustered, diffed, reproducible reports."""
