@@ -155,6 +155,14 @@ class MutationConfig(_Section):
     allow_errors: Flag = False
 
 
+class TriageConfig(_Section):
+    """``[tool.qualitykit.triage]``: what ``qualitykit triage`` holds a red suite to."""
+
+    # Unset: no floor, no budget; only new failures fail the run (hold-the-line).
+    pass_rate_floor: Percent | None = None
+    budget: Seconds | None = None
+
+
 class Config(_Section):
     """The whole ``[tool.qualitykit]`` table with its defaults filled in."""
 
@@ -172,6 +180,7 @@ class Config(_Section):
     baseline_file: FilePath | None = None
     coverage: CoverageConfig = Field(default_factory=CoverageConfig)
     mutation: MutationConfig = Field(default_factory=MutationConfig)
+    triage: TriageConfig = Field(default_factory=TriageConfig)
     # A msgspec Struct validated by the policy package itself (its own one-line errors).
     policy: Annotated[PolicyConfig, PlainValidator(parse_policy)] = Field(
         default_factory=PolicyConfig
