@@ -138,6 +138,12 @@ def build_parser() -> argparse.ArgumentParser:
     policy.add_argument("--base", default=None, help="also compare with this git ref")
     policy.add_argument("--json", action="store_true", help="print the PolicyReport JSON")
     policy.add_argument("files", nargs="*", help="check only these files (e.g. staged ones)")
+    _add_triage(
+        commands.add_parser(
+            "triage", help="run the suite once: clustered, diffed, reproducible failure reports"
+        )
+    )
+
     init = commands.add_parser("init", help="adopt this repository: config, Makefile, hooks, CI")
     _add_common(init)
     init.add_argument("--dry-run", action="store_true", help="print the changes as a diff")
@@ -178,7 +184,22 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
         args = _policy_action_parser(words[1]).parse_args(words[2:])
         args.command = f"policy {words[1]}"
         return args
+    if words[:1] == ["triage"] and "--" in words:
+        # Everything after ``--`` goes to pytest untouched (argparse would read its options).
+        cut = words.index("--")
+        args = build_parser().parse_args(words[:cut])
+        args.pytest_args = words[cut + 1 :]
+        return args
     return build_parser().parse_args(words)
+
+
+def _add_triage(triage: argparse.ArgumentParser) -> None:
+    _add_common(triage)
+    triage.add_argument("--baseline", type=Path, help="bundle to compare with (default: latest)")
+    source = triage.add_mutually_exclusive_group()
+    source.add_argument("--from-junit", type=Path, help="read a JUnit XML report")
+    source.add_argument("--from-report-log", type=Path, help="read a pytest-reportlog file")
+    triage.add_argument("--json", action="store_true", help="print the bundle path as JSON")
 
 
 def _add_mutation(mutation: argparse.ArgumentParser) -> None:
@@ -328,6 +349,20 @@ def _init(args: argparse.Namespace) -> int:
     return init.run(args.root, dry_run=args.dry_run, strict=args.strict, baseline=args.baseline)
 
 
+def _triage(args: argparse.Namespace) -> int:
+    # qualitykit: allow[QK-INT-070] each command is imported only when it runs, as above
+    from qualitykit.commands import triage  # noqa: PLC0415
+
+    return triage.run(
+        args.root,
+        baseline=args.baseline,
+        from_junit=args.from_junit,
+        from_report_log=args.from_report_log,
+        pytest_args=getattr(args, "pytest_args", []),
+        as_json=args.json,
+    )
+
+
 _HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "gate": _gate,
     "check": _check,
@@ -340,6 +375,7 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "policy commits": _policy_commits,
     "policy commit-msg": _policy_commit_msg,
     "init": _init,
+    "triage": _triage,
 }
 
 

@@ -1,0 +1,150 @@
+"""``qualitykit triage``: run the suite once (or read a CI artifact), write a bundle, judge it.
+
+Exit 0 when only known failures remain, 1 when something got worse (see ``triage.delta``),
+2 for bad input (a corrupt report, a missing baseline, no test at all, a pytest that could
+not run), with no bundle written.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from qualitykit.errors import QualityKitError
+from qualitykit.state import read_text
+from qualitykit.triage.bundle import REPORTS, Bundle, stamp
+from qualitykit.triage.capture import parse_report_log
+from qualitykit.triage.clusters import build_clusters
+from qualitykit.triage.delta import compare, latest_bundle, load_baseline
+from qualitykit.triage.environment import Resources, environment
+from qualitykit.triage.junit import parse_junit_file
+from qualitykit.triage.models import Clusters, Failures
+from qualitykit.triage.report import render_summary
+from qualitykit.triage.run import run_suite
+from qualitykit.workspace import Workspace
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from qualitykit.triage.models import Capture, Cluster
+
+# pytest's own exit codes: 2 interrupted (also: collection errors), 3 internal, 4 usage.
+_OK_EXITS = {0, 1}
+_INTERRUPTED = 2
+
+
+def _read_input(path: Path, what: str) -> str:
+    text = read_text(path, what, cache=False)
+    if text is None:
+        raise QualityKitError(f"{path}: {what}: no such file")
+    return text
+
+
+def _from_run(
+    workspace: Workspace, args: Sequence[str], scratch: Path
+) -> tuple[Capture, dict[str, str | bytes], Resources]:
+    run = run_suite(workspace.root, scratch, args, workspace.config.timeout)
+    text = read_text(run.report_log, "pytest report log", cache=False)
+    last = (run.log.strip().splitlines() or ["(no output)"])[-1].strip()
+    if text is None:
+        raise QualityKitError(f"pytest exited {run.exit_code} without a report ({last})")
+    capture = parse_report_log(text, run.report_log)
+    collection_failed = any(failure.kind == "collection" for failure in capture.failures)
+    if run.exit_code not in _OK_EXITS and not (run.exit_code == _INTERRUPTED and collection_failed):
+        raise QualityKitError(f"pytest could not run the suite: exit {run.exit_code} ({last})")
+    junit = run.junit.read_bytes() if run.junit.is_file() else b""
+    files: dict[str, str | bytes] = {
+        "report-log.jsonl": text,
+        "junit.xml": junit,
+        "pytest.log": run.log,
+        "exit_code.txt": f"{run.exit_code}\n",
+    }
+    return capture, files, run.resources
+
+
+def _from_file(path: Path, *, junit: bool) -> tuple[Capture, dict[str, str | bytes], Resources]:
+    what = "JUnit XML" if junit else "pytest report log"
+    text = _read_input(path, what)
+    capture = parse_junit_file(text, path) if junit else parse_report_log(text, path)
+    note = f"ingested {what} {path}; pytest did not run here\n"
+    exit_code = capture.exit_status if capture.exit_status is not None else ""
+    files: dict[str, str | bytes] = {
+        "report-log.jsonl": "" if junit else text,
+        "junit.xml": text if junit else "",
+        "pytest.log": note,
+        "exit_code.txt": f"{exit_code}\n",
+    }
+    return capture, files, Resources(wall_s=0, cpu_user_s=0, cpu_system_s=0, max_rss_kib=0)
+
+
+def _repro(clusters: Sequence[Cluster]) -> str:
+    lines = ["#!/bin/sh", "# One command per cluster: each reruns its first failing test.", ""]
+    for cluster in clusters:
+        lines.append(f"# {cluster.id}: {cluster.exception_type} ({cluster.size} failures)")
+        lines.append(f"{cluster.repro} || true")
+    return "\n".join(lines) + "\n"
+
+
+def run(  # noqa: PLR0913 - the command's options, each its own keyword
+    root: Path,
+    *,
+    baseline: Path | None,
+    from_junit: Path | None,
+    from_report_log: Path | None,
+    pytest_args: Sequence[str],
+    as_json: bool = False,
+) -> int:
+    """Triage the suite of the project at ``root``; returns the exit code."""
+    if pytest_args and (from_junit is not None or from_report_log is not None):
+        raise QualityKitError("pytest arguments after -- need a run, not a report to read")
+    workspace = Workspace.load(root)
+    reports = workspace.root / REPORTS
+    name = stamp()
+    base_dir = baseline if baseline is not None else latest_bundle(reports, before=name)
+    # Read the baseline first: a bad one ends the command before the suite runs.
+    base = load_baseline(base_dir) if base_dir is not None else None
+    with tempfile.TemporaryDirectory(prefix="qualitykit-triage-") as scratch:
+        if from_junit is not None:
+            capture, files, used = _from_file(from_junit, junit=True)
+        elif from_report_log is not None:
+            capture, files, used = _from_file(from_report_log, junit=False)
+        else:
+            capture, files, used = _from_run(workspace, pytest_args, Path(scratch))
+    if capture.counts.tests == 0 and not capture.failures:
+        raise QualityKitError("no test ran: the suite reported 0 tests")
+    clusters = build_clusters(capture.failures, workspace.root)
+    runtime = used.wall_s or capture.duration_s
+    delta = compare(
+        capture,
+        clusters,
+        base,
+        str(base_dir) if base_dir is not None else None,
+        runtime_s=runtime,
+        settings=workspace.config.triage,
+    )
+    verdict = "worse (exit 1)" if delta.worse else "no new failures (exit 0)"
+    env = environment(workspace.root)
+    files.update(
+        {
+            "summary.md": render_summary(capture, clusters, delta, verdict=verdict),
+            "failures.json": Failures(failures=capture.failures).model_dump_json(indent=2),
+            "clusters.json": Clusters(clusters=clusters).model_dump_json(indent=2),
+            "delta.json": delta.model_dump_json(indent=2),
+            "env.json": env.model_dump_json(indent=2),
+            "resources.json": used.model_dump_json(indent=2),
+            "repro.sh": _repro(clusters),
+        }
+    )
+    written = Bundle(files).write(reports, name)
+    if as_json:
+        print(json.dumps({"bundle": str(written), "worse": delta.worse}))
+    else:
+        print(
+            f"triage: {len(capture.failures)} failures in {len(clusters)} clusters, "
+            f"{len(delta.new_tests)} new, {len(delta.fixed_tests)} fixed; "
+            f"bundle {shlex.quote(str(written))}"
+        )
+    return 1 if delta.worse else 0
