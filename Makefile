@@ -25,11 +25,12 @@ RUN := $(VENV)/bin/python -m
 PYTEST_BASE := -p no:cacheprovider
 # make mutation MUTATION_ARGS='--shard 1/4'; make mutation-changed MUTATION_BASE=main
 MUTATION_ARGS ?=
+TRIAGE_ARGS ?=
 MUTATION_BASE ?= origin/main
 
 .PHONY: help install quality ruff-format ruff-lint mypy pyright vulture actionlint zizmor makefile
 .PHONY: policy coverage badge badge-check ratchet baseline baseline-update mutation mutation-changed
-.PHONY: summary test test-slow unit integration regression e2e benchmark format hooks lock clean
+.PHONY: summary triage test test-slow unit integration regression e2e benchmark format hooks lock clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-16s %s\n", $$1, $$2}'
@@ -84,6 +85,8 @@ mutation-changed: $(SYNCED) ## Mutation testing of the lines changed since $(MUT
 	$(RUN) qualitykit mutation run --changed --base $(MUTATION_BASE) $(MUTATION_ARGS)
 summary: $(SYNCED) ## Show the last gate results without running anything
 	$(RUN) qualitykit summary
+triage: $(SYNCED) ## Run the suite once: clustered failures, delta, repro in reports/<STAMP>/
+	$(RUN) qualitykit triage $(if $(TRIAGE_ARGS),-- $(TRIAGE_ARGS))
 
 # The fast suite is the gate's coverage step ([tool.qualitykit.steps.coverage]: not slow, on 2
 # processes): one run gives the tests' verdict and the figures, and `make quality` reuses it
