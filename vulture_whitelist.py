@@ -26,11 +26,19 @@ from qualitykit.sarif_models import (
 )
 from qualitykit.steps.pyright import PyrightSummary
 from qualitykit.steps.workflows import ZizmorDeterminations
+from qualitykit.triage.environment import Environment, Resources
 
 # pydantic fields read through the validated JSON of tools (never by attribute in our code)
 PyrightSummary.warningCount
 ZizmorDeterminations.confidence
 Baseline.schema_version  # written to and validated from the baseline file ("schema")
+
+# triage bundle fields: only written to env.json and resources.json (read by people)
+Environment.packages_from
+Environment.git_commit
+Resources.cpu_user_s
+Resources.cpu_system_s
+Resources.max_rss_kib
 
 # SARIF fields: only written to .qualitykit/gate.sarif (read by code scanning, not by us)
 ArtifactLocation.uri

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 # pytest's own exit codes: 2 interrupted (also: collection errors), 3 internal, 4 usage.
 _OK_EXITS = {0, 1}
 _INTERRUPTED = 2
+_NO_TESTS = 5
 
 
 def _read_input(path: Path, what: str) -> str:
@@ -43,18 +44,28 @@ def _read_input(path: Path, what: str) -> str:
     return text
 
 
+def _why(log: str) -> str:
+    """The error line pytest printed (``ERROR: ...``), else its last line, without ``=`` rules."""
+    lines = [line.strip().strip("=").strip() for line in log.splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith("ERROR")]
+    return (errors or lines or ["no output"])[0 if errors else -1]
+
+
 def _from_run(
     workspace: Workspace, args: Sequence[str], scratch: Path
 ) -> tuple[Capture, dict[str, str | bytes], Resources]:
     run = run_suite(workspace.root, scratch, args, workspace.config.timeout)
+    if run.exit_code == _NO_TESTS:
+        raise QualityKitError(f"no test ran: pytest exited 5 ({_why(run.log)})")
     text = read_text(run.report_log, "pytest report log", cache=False)
-    last = (run.log.strip().splitlines() or ["(no output)"])[-1].strip()
     if text is None:
-        raise QualityKitError(f"pytest exited {run.exit_code} without a report ({last})")
+        msg = f"pytest could not run the suite: exit {run.exit_code} ({_why(run.log)})"
+        raise QualityKitError(msg)
     capture = parse_report_log(text, run.report_log)
     collection_failed = any(failure.kind == "collection" for failure in capture.failures)
     if run.exit_code not in _OK_EXITS and not (run.exit_code == _INTERRUPTED and collection_failed):
-        raise QualityKitError(f"pytest could not run the suite: exit {run.exit_code} ({last})")
+        msg = f"pytest could not run the suite: exit {run.exit_code} ({_why(run.log)})"
+        raise QualityKitError(msg)
     junit = run.junit.read_bytes() if run.junit.is_file() else b""
     files: dict[str, str | bytes] = {
         "report-log.jsonl": text,

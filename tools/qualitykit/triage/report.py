@@ -74,7 +74,8 @@ def render_summary(
             f"{failing} failures from {len(clusters)} root causes. "
             f"{counts.tests} tests / {counts.passed} passed ({_pct(counts.pass_rate)}) / "
             f"{counts.failed} failed / {counts.errors} errors / {counts.skipped} skipped / "
-            f"{counts.xfailed} xfailed; runtime {delta.runtime_s:.1f} s."
+            f"{counts.xfailed} xfailed / {counts.xpassed} xpassed; "
+            f"runtime {delta.runtime_s:.1f} s."
         ),
         "",
     ]
