@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from qualitykit.errors import QualityKitError
 from qualitykit.triage.capture import parse_report_log
+from qualitykit.triage.delta import latest_bundle
 from qualitykit.triage.junit import parse_junit_file
 from qualitykit.triage.models import Failure, Frame, RaisedException
 from qualitykit.triage.signature import cluster_id, normalise_message, signature
@@ -191,3 +192,45 @@ def test_signature_root_is_the_innermost_project_frame() -> None:
 def test_normalise_message(message: str, normal: str) -> None:
     """Run-specific parts become placeholders; names that contain digits stay."""
     assert normalise_message(message) == normal
+
+
+@pytest.mark.parametrize("family", ["xunit1", "xunit2"])
+def test_junit_test_ids_keep_classes_in_either_family(tmp_path: Path, family: str) -> None:
+    """A test in a class gets pytest's node id back, with or without JUnit's ``file``."""
+    sub = tmp_path / "tests"
+    sub.mkdir()
+    (sub / "__init__.py").write_text("", encoding="utf-8")
+    (sub / "test_cls.py").write_text(
+        "class TestThing:\n    def test_it(self):\n        assert False\n", encoding="utf-8"
+    )
+    junit = tmp_path / "junit.xml"
+    subprocess.run(
+        [sys.executable, "-m", "pytest", f"--junitxml={junit}", "-o", f"junit_family={family}",
+         "-p", "no:cacheprovider", "-q", "--rootdir", str(tmp_path)],
+        cwd=tmp_path, capture_output=True, check=False, timeout=120,
+    )  # fmt: skip
+    (failure,) = parse_junit_file(junit.read_text(encoding="utf-8"), junit).failures
+    assert failure.test_id == "tests/test_cls.py::TestThing::test_it"
+
+
+def test_a_crashed_xdist_worker_is_its_own_kind(tmp_path: Path) -> None:
+    """A test that killed its worker is ``crashed``, not passed and not lost."""
+    (tmp_path / "test_die.py").write_text(
+        "import os\n\n\ndef test_die():\n    os._exit(3)\n", encoding="utf-8"
+    )
+    log = tmp_path / "log.jsonl"
+    subprocess.run(
+        [sys.executable, "-m", "pytest", "-n", "1", "-p", "pytest_reportlog",
+         f"--report-log={log}", "-p", "no:cacheprovider", "-q", "--rootdir", str(tmp_path)],
+        cwd=tmp_path, capture_output=True, check=False, timeout=120,
+    )  # fmt: skip
+    (failure,) = parse_report_log(log.read_text(encoding="utf-8"), log).failures
+    assert (failure.test_id, failure.kind) == ("test_die.py::test_die", "crashed")
+
+
+def test_latest_bundle_orders_same_second_bundles(tmp_path: Path) -> None:
+    """``STAMP-10`` is newer than ``STAMP-9``; other directories are not bundles."""
+    for name in ("20260101T000000Z", "20260101T000000Z-9", "20260101T000000Z-10", "notes"):
+        (tmp_path / name).mkdir()
+    assert latest_bundle(tmp_path) == tmp_path / "20260101T000000Z-10"
+    assert latest_bundle(tmp_path / "missing") is None

@@ -114,7 +114,7 @@ def run(  # noqa: PLR0913 - the command's options, each its own keyword
     workspace = Workspace.load(root)
     reports = workspace.root / REPORTS
     name = stamp()
-    base_dir = baseline if baseline is not None else latest_bundle(reports, before=name)
+    base_dir = baseline if baseline is not None else latest_bundle(reports)
     # Read the baseline first: a bad one ends the command before the suite runs.
     base = load_baseline(base_dir) if base_dir is not None else None
     with tempfile.TemporaryDirectory(prefix="qualitykit-triage-") as scratch:

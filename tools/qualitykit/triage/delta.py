@@ -68,16 +68,23 @@ class Delta(BaseModel):
         return bool(self.new_tests) or self.floor_broken or self.budget_exceeded
 
 
-def latest_bundle(reports: Path, before: str | None = None) -> Path | None:
-    """The newest bundle under ``reports`` (older than ``before`` when given)."""
+def _order(name: str) -> tuple[str, int]:
+    # STAMP-N is the N+1-th bundle of that second: -10 comes after -9.
+    stamp, _, number = name.partition("-")
+    return stamp, int(number or 0)
+
+
+def latest_bundle(reports: Path) -> Path | None:
+    """The newest bundle under ``reports`` (read before this run writes its own)."""
     if not reports.is_dir():
         return None
     names = sorted(
-        entry.name
-        for entry in reports.iterdir()
-        if entry.is_dir()
-        and STAMP_NAME.match(entry.name)
-        and (before is None or entry.name < before)
+        (
+            entry.name
+            for entry in reports.iterdir()
+            if entry.is_dir() and STAMP_NAME.match(entry.name)
+        ),
+        key=_order,
     )
     return reports / names[-1] if names else None
 

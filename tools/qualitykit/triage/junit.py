@@ -23,15 +23,23 @@ _MAX_TEXT = 8000
 
 
 def _test_id(case: ET.Element) -> str:
-    file = case.get("file")
+    """The node id pytest gave: ``classname`` (dotted module, then classes) and ``name``.
+
+    xunit1 reports carry the file; xunit2 (pytest's default) do not: classes are then the
+    parts that start with a capital letter, as pytest's ``Test*`` convention names them.
+    """
     classname = case.get("classname", "")
     name = case.get("name", "")
+    parts = [part for part in classname.split(".") if part]
+    file = case.get("file")
     if file:
-        # classname is the dotted module path plus any class: keep the class part.
-        module = file.removesuffix(".py").replace("/", ".")
-        rest = classname.removeprefix(module).strip(".")
-        return "::".join(part for part in (file, *rest.split("."), name) if part)
-    return "::".join(part for part in (classname.replace(".", "/") + ".py", name) if part)
+        module = file.removesuffix(".py").replace("/", ".").split(".")
+        classes = parts[len(module) :] if parts[: len(module)] == module else []
+    else:
+        cut = next((i for i, part in enumerate(parts) if part[:1].isupper()), len(parts))
+        file = "/".join(parts[:cut]) + ".py" if cut else ""
+        classes = parts[cut:]
+    return "::".join(part for part in (file, *classes, name) if part)
 
 
 def _failure(case: ET.Element, problem: ET.Element) -> Failure:
