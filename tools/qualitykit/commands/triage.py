@@ -54,7 +54,11 @@ def _why(log: str) -> str:
 def _from_run(
     workspace: Workspace, args: Sequence[str], scratch: Path
 ) -> tuple[Capture, dict[str, str | bytes], Resources]:
-    run = run_suite(workspace.root, scratch, args, workspace.config.timeout)
+    budget = workspace.config.triage.budget
+    # A suite allowed a long budget may run that long: the gate's step timeout alone would
+    # kill it first. Twice the budget still ends a hung suite.
+    limit = max(workspace.config.timeout, 2 * budget) if budget else workspace.config.timeout
+    run = run_suite(workspace.root, scratch, args, limit)
     if run.exit_code == _NO_TESTS:
         raise QualityKitError(f"no test ran: pytest exited 5 ({_why(run.log)})")
     text = read_text(run.report_log, "pytest report log", cache=False)

@@ -9,6 +9,10 @@ if TYPE_CHECKING:
     from qualitykit.triage.models import Capture, Cluster
 
 
+# A person reads the summary: past this many, the rest of a list is in delta.json.
+_MAX_LISTED = 30
+
+
 def _pct(value: float) -> str:
     return f"{value:.1f} %"
 
@@ -30,9 +34,14 @@ def _delta_lines(delta: Delta) -> list[str]:
         ),
         "",
     ]
-    lines.extend(f"- new: `{test}`" for test in delta.new_tests)
-    lines.extend(f"- fixed: `{test}`" for test in delta.fixed_tests)
-    lines.extend(f"- not run this time: `{test}`" for test in delta.not_run_tests)
+    for label, tests in (
+        ("new", delta.new_tests),
+        ("fixed", delta.fixed_tests),
+        ("not run this time", delta.not_run_tests),
+    ):
+        lines.extend(f"- {label}: `{test}`" for test in tests[:_MAX_LISTED])
+        if len(tests) > _MAX_LISTED:
+            lines.append(f"- … and {len(tests) - _MAX_LISTED} more {label} (delta.json)")
     if delta.pass_rate_floor is not None:
         verdict = "BROKEN" if delta.floor_broken else "held"
         lines.append(f"- pass-rate floor {_pct(delta.pass_rate_floor)}: {verdict}")
