@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
+import shlex
 import shutil
+import subprocess
+import sys
 from typing import TYPE_CHECKING, Any
 
 from tests.conftest import Repo
 from tests.integration.triage_fixtures import make_red
 
 if TYPE_CHECKING:
-    import subprocess
     from pathlib import Path
 
 
@@ -53,12 +56,25 @@ def test_seven_failures_from_three_causes_make_three_clusters_with_path_free_ids
     assert len(failures) == 7
     summary = (_bundles(repo)[0] / "summary.md").read_text(encoding="utf-8")
     assert "7 failures from 3 root causes" in summary
+    _assert_whole(repo)
+    # The top cluster's repro command reproduces that cluster's failure.
+    command = shlex.split(clusters[0]["repro"])
+    assert command[0] == "python"
+    rerun = subprocess.run(
+        [sys.executable, *command[1:]],
+        cwd=repo.root,
+        env={**os.environ, "PYTHONPATH": "src"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert rerun.returncode == 1
+    assert "ValueError: cannot parse" in rerun.stdout
 
 
-def test_bundle_is_whole(repo: Repo) -> None:
+def _assert_whole(repo: Repo) -> None:
     """Every file of the bundle is there, and nothing of the temp dir is left beside it."""
-    make_red(repo)
-    assert _triage(repo).returncode == 1
     (bundle,) = _bundles(repo)
     names = {path.name for path in bundle.iterdir()}
     assert names == {
