@@ -29,6 +29,7 @@ def _one_line(stderr: str, *needles: str) -> None:
         ("--from-report-log", "log.jsonl", '{"$report_type": "SessionStart"}\n{oops\n', ":2:"),
         ("--from-junit", "junit.xml", "<testsuite>\n<testcase>\n", ":3:"),
         ("--from-junit", "junit.xml", "<html></html>", ":1:"),
+        ("--from-junit", "junit.xml", '<testsuite><testcase name="t" time="abc"/></testsuite>', ""),
     ],
 )
 def test_corrupt_artifact_is_exit_2_naming_file_and_line(
@@ -94,3 +95,15 @@ def test_pytest_arguments_with_an_artifact_are_refused(repo: Repo) -> None:
     done = repo.qualitykit("triage", "--from-junit", str(artifact), "--", "-x")
     assert done.returncode == 2
     _one_line(done.stderr, "need a run")
+
+
+def test_a_corrupt_latest_bundle_is_exit_2_not_an_empty_baseline(repo: Repo) -> None:
+    """The default baseline is read as a record: corrupt, it is named, never taken as empty."""
+    bundle = repo.root / "reports" / "20260101T000000Z"
+    bundle.mkdir(parents=True)
+    (bundle / "failures.json").write_text('{"failures": [', encoding="utf-8")
+    (bundle / "clusters.json").write_text('{"clusters": []}', encoding="utf-8")
+    done = repo.qualitykit("triage")
+    assert done.returncode == 2
+    _one_line(done.stderr, str(bundle / "failures.json"), "malformed")
+    assert [path.name for path in (repo.root / "reports").iterdir()] == [bundle.name]

@@ -55,6 +55,7 @@ def _commit(root: Path) -> str | None:
             check=False,
             timeout=30,
         )
+    # qualitykit: allow[QK-EXC-002] no git, or not a checkout: env.json records no commit
     except (OSError, subprocess.TimeoutExpired):
         return None
     return done.stdout.strip() or None if done.returncode == 0 else None

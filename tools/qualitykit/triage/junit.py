@@ -57,7 +57,7 @@ def _failure(case: ET.Element, problem: ET.Element) -> Failure:
         kind=kind,
         exception=raised,
         frames=frames,
-        duration_s=_float(case.get("time")),
+        duration_s=_float(case),
         output="".join(
             part.text or "" for part in case if part.tag in {"system-out", "system-err"}
         ),
@@ -65,11 +65,17 @@ def _failure(case: ET.Element, problem: ET.Element) -> Failure:
     )
 
 
-def _float(value: str | None) -> float:
+def _float(case: ET.Element) -> float:
+    value = case.get("time") or "0"
     try:
-        return float(value or 0)
+        return float(value)
     except ValueError:
-        return 0.0
+        name = case.get("name", "?")
+        raise _BadTimeError(f"testcase {name!r} has time={value!r}, not a number") from None
+
+
+class _BadTimeError(ValueError):
+    """A ``time`` attribute that is not a number (the file is then not usable JUnit)."""
 
 
 def parse_junit_file(text: str, path: Path) -> Capture:
@@ -88,7 +94,10 @@ def parse_junit_file(text: str, path: Path) -> Capture:
     duration = 0.0
     for case in root.iter("testcase"):
         counts["tests"] += 1
-        duration += _float(case.get("time"))
+        try:
+            duration += _float(case)
+        except _BadTimeError as error:
+            raise QualityKitError(f"{path}: not JUnit XML ({error})") from None
         problem = case.find("failure")
         if problem is None:
             problem = case.find("error")

@@ -68,10 +68,8 @@ def project_path(file: str, root: Path) -> str | None:
     if not path.is_absolute():
         # pytest prints paths under its rootdir relative to it: the project's own.
         return None if not parts or parts[0] == ".." else "/".join(parts)
-    try:
+    if PurePosixPath(posix).is_relative_to(root.as_posix()):
         return PurePosixPath(posix).relative_to(root.as_posix()).as_posix()
-    except ValueError:
-        pass
     for start in range(1, len(parts)):
         tail = "/".join(parts[start:])
         if (root / tail).is_file():
