@@ -107,3 +107,26 @@ def test_a_corrupt_latest_bundle_is_exit_2_not_an_empty_baseline(repo: Repo) -> 
     assert done.returncode == 2
     _one_line(done.stderr, str(bundle / "failures.json"), "malformed")
     assert [path.name for path in (repo.root / "reports").iterdir()] == [bundle.name]
+
+
+def test_a_suite_that_dies_mid_run_with_exit_0_is_not_a_pass(repo: Repo) -> None:
+    """A test calling ``os._exit(0)`` ends pytest with 0 and a cut report log: exit 2."""
+    repo.write("tests/test_quits.py", "import os\n\n\ndef test_quits():\n    os._exit(0)\n")
+    done = repo.qualitykit("triage", "--", "tests/regression", "tests/test_quits.py")
+    assert done.returncode == 2
+    _one_line(done.stderr, "ends before the session finished")
+    _no_bundle(repo)
+
+
+def test_a_cut_report_log_artifact_is_exit_2(repo: Repo) -> None:
+    """An artifact without pytest's SessionFinish line was cut short: never read as whole."""
+    artifact = repo.write(
+        "log.jsonl",
+        '{"pytest_version": "9.2.0", "$report_type": "SessionStart"}\n'
+        '{"nodeid": "t.py::t", "outcome": "passed", "when": "call", '
+        '"$report_type": "TestReport"}\n',
+    )
+    done = repo.qualitykit("triage", "--from-report-log", str(artifact))
+    assert done.returncode == 2
+    _one_line(done.stderr, f"{artifact}: the report log ends before the session finished")
+    _no_bundle(repo)

@@ -51,6 +51,14 @@ def _why(log: str) -> str:
     return (errors or lines or ["no output"])[0 if errors else -1]
 
 
+def _finished(capture: Capture, path: Path) -> Capture:
+    """The capture of a whole session: a log cut short (pytest died mid-run) proves nothing."""
+    if capture.exit_status is None:
+        msg = f"{path}: the report log ends before the session finished (did pytest die?)"
+        raise QualityKitError(msg)
+    return capture
+
+
 def _from_run(
     workspace: Workspace, args: Sequence[str], scratch: Path
 ) -> tuple[Capture, dict[str, str | bytes], Resources]:
@@ -65,7 +73,11 @@ def _from_run(
     if text is None:
         msg = f"pytest could not run the suite: exit {run.exit_code} ({_why(run.log)})"
         raise QualityKitError(msg)
-    capture = parse_report_log(text, run.report_log)
+    capture = _finished(parse_report_log(text, run.report_log), run.report_log)
+    if (run.exit_code == 0) == bool(capture.failures):
+        failures = len(capture.failures)
+        msg = f"pytest exited {run.exit_code} but its report log records {failures} failures"
+        raise QualityKitError(msg)
     collection_failed = any(failure.kind == "collection" for failure in capture.failures)
     if run.exit_code not in _OK_EXITS and not (run.exit_code == _INTERRUPTED and collection_failed):
         msg = f"pytest could not run the suite: exit {run.exit_code} ({_why(run.log)})"
@@ -83,7 +95,9 @@ def _from_run(
 def _from_file(path: Path, *, junit: bool) -> tuple[Capture, dict[str, str | bytes], Resources]:
     what = "JUnit XML" if junit else "pytest report log"
     text = _read_input(path, what)
-    capture = parse_junit_file(text, path) if junit else parse_report_log(text, path)
+    capture = (
+        parse_junit_file(text, path) if junit else _finished(parse_report_log(text, path), path)
+    )
     note = f"ingested {what} {path}; pytest did not run here\n"
     exit_code = capture.exit_status if capture.exit_status is not None else ""
     files: dict[str, str | bytes] = {
