@@ -17,7 +17,18 @@ from qualitykit.workspace import LOCKFILE, read_locked_versions
 if TYPE_CHECKING:
     from pathlib import Path
 
-_ENV_PREFIXES = ("PYTEST", "PYTHON", "CI", "TZ", "LANG", "LC_", "VIRTUAL_ENV", "UV_")
+# What changes how a suite runs. Exact names for the CI markers: a prefix such as ``CI_`` would
+# copy GitLab's CI_JOB_TOKEN into a bundle people pass around.
+_ENV_NAMES = frozenset({"CI", "TZ", "LANG", "VIRTUAL_ENV", "UV_PYTHON", "GITHUB_ACTIONS"})
+_ENV_PREFIXES = ("PYTEST_", "PYTHON", "LC_")
+_SECRET_WORDS = ("TOKEN", "SECRET", "PASSWORD", "KEY", "CREDENTIAL", "AUTH")
+
+
+def _relevant(name: str) -> bool:
+    upper = name.upper()
+    if any(word in upper for word in _SECRET_WORDS):
+        return False
+    return upper in _ENV_NAMES or upper.startswith(_ENV_PREFIXES)
 
 
 class Environment(BaseModel):
@@ -74,11 +85,7 @@ def environment(root: Path) -> Environment:
         platform=platform.platform(),
         packages_from=source,
         packages=dict(sorted(packages.items())),
-        env={
-            name: value
-            for name, value in sorted(os.environ.items())
-            if name.startswith(_ENV_PREFIXES)
-        },
+        env={name: value for name, value in sorted(os.environ.items()) if _relevant(name)},
         cwd=str(root),
         git_commit=_commit(root),
     )
