@@ -16,7 +16,7 @@ from qualitykit.triage.capture import parse_report_log
 from qualitykit.triage.delta import latest_bundle
 from qualitykit.triage.junit import parse_junit_file
 from qualitykit.triage.models import Failure, Frame, RaisedException
-from qualitykit.triage.signature import cluster_id, normalise_message, signature
+from qualitykit.triage.signature import cluster_id, normalise_message, project_path, signature
 
 SUITE = """\
 import pytest
@@ -234,3 +234,16 @@ def test_latest_bundle_orders_same_second_bundles(tmp_path: Path) -> None:
         (tmp_path / name).mkdir()
     assert latest_bundle(tmp_path) == tmp_path / "20260101T000000Z-10"
     assert latest_bundle(tmp_path / "missing") is None
+
+
+def test_project_path_knows_ours_from_theirs(tmp_path: Path) -> None:
+    """Relative and other-checkout paths are ours; stdlib, site-packages and pytest are not."""
+    (tmp_path / "src" / "pkg").mkdir(parents=True)
+    (tmp_path / "src" / "pkg" / "mod.py").write_text("", encoding="utf-8")
+    assert project_path("python3_compat/mod.py", tmp_path) == "python3_compat/mod.py"
+    assert project_path(str(tmp_path / "src/pkg/mod.py"), tmp_path) == "src/pkg/mod.py"
+    assert project_path("/ci/build/checkout/src/pkg/mod.py", tmp_path) == "src/pkg/mod.py"
+    assert project_path("/usr/lib/python3.11/json/decoder.py", tmp_path) is None
+    assert project_path(".venv/lib/site-packages/x/y.py", tmp_path) is None
+    assert project_path("/opt/venv/lib/_pytest/python.py", tmp_path) is None
+    assert project_path("../elsewhere/mod.py", tmp_path) is None

@@ -42,6 +42,9 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\s+"), " "),
 )
 # Frames in these are the tools', not the project's.
+# lib/python3.11/: the standard library of a POSIX install (a project folder named
+# python3_compat is still the project's).
+_STDLIB_DIR = re.compile(r"python\d(?:\.\d+)?")
 _EXTERNAL_PARTS = frozenset({"site-packages", "dist-packages", "_pytest", "pluggy", ".venv"})
 
 
@@ -63,7 +66,7 @@ def project_path(file: str, root: Path) -> str | None:
     posix = file.replace("\\", "/")
     path = PureWindowsPath(file) if PureWindowsPath(file).drive else PurePosixPath(posix)
     parts = [part for part in path.parts if part not in {"/", "\\"} and not part.endswith(":\\")]
-    if _EXTERNAL_PARTS & set(parts) or any(p.startswith("python3") for p in parts[:-1]):
+    if _EXTERNAL_PARTS & set(parts) or any(_STDLIB_DIR.fullmatch(p) for p in parts[:-1]):
         return None
     if not path.is_absolute():
         # pytest prints paths under its rootdir relative to it: the project's own.
