@@ -138,12 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     policy.add_argument("--base", default=None, help="also compare with this git ref")
     policy.add_argument("--json", action="store_true", help="print the PolicyReport JSON")
     policy.add_argument("files", nargs="*", help="check only these files (e.g. staged ones)")
-    _add_triage(
-        commands.add_parser(
-            "triage", help="run the suite once: clustered, diffed, reproducible failure reports"
-        )
-    )
-
+    _add_triage(commands.add_parser("triage", help="run the suite: clustered, diffed failures"))
     init = commands.add_parser("init", help="adopt this repository: config, Makefile, hooks, CI")
     _add_common(init)
     init.add_argument("--dry-run", action="store_true", help="print the changes as a diff")
