@@ -189,11 +189,12 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def _add_triage(triage: argparse.ArgumentParser) -> None:
+    triage.epilog = "Arguments after -- go to pytest as they are: triage -- -m 'not slow'"
     _add_common(triage)
-    triage.add_argument("--baseline", type=Path, help="bundle to compare with (default: latest)")
+    triage.add_argument("--baseline", type=Path, metavar="DIR", help="bundle to compare with")
     source = triage.add_mutually_exclusive_group()
-    source.add_argument("--from-junit", type=Path, help="read a JUnit XML report")
-    source.add_argument("--from-report-log", type=Path, help="read a pytest-reportlog file")
+    source.add_argument("--from-junit", type=Path, metavar="FILE", help="read a JUnit XML report")
+    source.add_argument("--from-report-log", type=Path, metavar="FILE", help="read a report log")
     triage.add_argument("--json", action="store_true", help="print the bundle path as JSON")
 
 
