@@ -247,6 +247,19 @@ def _stored(repo: Repo) -> dict[str, str]:
     return {str(job): str(test) for job, test in rows}
 
 
+SLOW_ENOUGH_TO_KILL = """
+
+import time as _time
+
+import pytest as _pytest
+
+
+@_pytest.fixture(autouse=True)
+def _slow_enough_to_be_killed_mid_run() -> None:
+    _time.sleep(0.05)
+"""
+
+
 def _decided(repo: Repo) -> set[str]:
     """The mutants in the session that a worker ran to a kill or a survival."""
     return {job for job, test in _stored(repo).items() if test in {"KILLED", "SURVIVED"}}
@@ -262,7 +275,10 @@ def test_sigkill_at_random_moments_leaves_the_tree_alone_and_resumes_to_the_same
     and not all), and the final run must reuse every result the killed runs stored: a resume
     that silently restarted from scratch would also reach the same outcomes.
     """
-    make_calc(repo)
+    # Each test of a mutant sleeps a little: results are flushed to the session every 0.5 s,
+    # and on an idle machine all 47 mutants of calc.py ran within one flush, so no kill could
+    # land between two stored results (the CI at 6894f5e: "no kill landed").
+    make_calc(repo, tests=CALC_TESTS + SLOW_ENOUGH_TO_KILL)
     reference = _clone(repo, "reference")
     assert reference.qualitykit("mutation", "run", "--workers", "1").returncode == 0
     expected = outcomes(reference)
@@ -281,12 +297,16 @@ def test_sigkill_at_random_moments_leaves_the_tree_alone_and_resumes_to_the_same
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        if attempt % 2:
-            # While mutants run: once this run has stored a new result (or given up waiting).
+        if attempt % 2 == 0:
+            # While mutants run: right after this run has stored a new result (or given up
+            # waiting). First, and soon after that result: on an idle machine the whole run
+            # of this small module takes under the 0.3-3 s of a random moment, so a random
+            # first kill often landed after every mutant was decided, and no later run had
+            # any mutant left to be killed among.
             deadline = time.monotonic() + 30
             while _decided(repo) <= decided and time.monotonic() < deadline:
-                time.sleep(0.02)
-            time.sleep(chance.uniform(0.0, 0.5))
+                time.sleep(0.01)
+            time.sleep(chance.uniform(0.0, 0.05))
         else:
             time.sleep(chance.uniform(0.3, 3.0))  # anywhere, start-up included
         alive = runner.poll() is None
