@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from qualitykit.errors import QualityKitError
-from qualitykit.triage.models import Capture, Counts, Failure, Frame, Kind, Phase, RaisedException
+from qualitykit.triage.models import (
+    Capture,
+    Failure,
+    Frame,
+    Kind,
+    OutcomeCounts,
+    Phase,
+    RaisedException,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -218,9 +226,9 @@ class _Tally:
 
     def capture(self) -> Capture:
         values = list(self.outcome.values())
-        counts = Counts(
+        counts = OutcomeCounts(
             tests=len(values),
-            **{name: values.count(name) for name in Counts.model_fields if name != "tests"},
+            **{name: values.count(name) for name in OutcomeCounts.model_fields if name != "tests"},
         )
         return Capture(
             source="report-log",

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from qualitykit.errors import QualityKitError
 from qualitykit.triage.capture import split_crash
-from qualitykit.triage.models import Capture, Counts, Failure, Frame, Kind
+from qualitykit.triage.models import Capture, Failure, Frame, Kind, OutcomeCounts
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -114,7 +114,7 @@ def parse_junit_file(text: str, path: Path) -> Capture:
     return Capture(
         source="junit",
         detailed=False,
-        counts=Counts(**counts),
+        counts=OutcomeCounts(**counts),
         failures=tuple(failures),
         passed=tuple(passed),
         duration_s=duration,

@@ -48,7 +48,7 @@ class Failure(_Model):
     longrepr: str = ""
 
 
-class Counts(_Model):
+class OutcomeCounts(_Model):
     """How many tests ended which way (a test counts once, by its worst phase)."""
 
     tests: int = 0
@@ -73,7 +73,7 @@ class Capture(_Model):
     # JUnit carries no phases for failures, no function names in frames and no chains:
     # a capture from it says so, and clusters from it group by file rather than function.
     detailed: bool
-    counts: Counts
+    counts: OutcomeCounts
     failures: tuple[Failure, ...] = ()
     # Tests that passed: a baseline failure is "fixed" only when seen passing, not when absent.
     passed: tuple[str, ...] = ()
