@@ -45,6 +45,7 @@ def test_seven_failures_from_three_causes_make_three_clusters_with_path_free_ids
     clusters = _json(_bundles(repo)[0], "clusters.json")["clusters"]
     assert [cluster["size"] for cluster in clusters] == [3, 2, 2]
     assert {cluster["root"] for cluster in clusters} == {"src/pkg/buggy.py"}
+    assert {cluster["root_function"] for cluster in clusters} == {"parse", "size", "load"}
     assert {cluster["exception_type"] for cluster in clusters} == {
         "ValueError",
         "TypeError",
@@ -90,6 +91,8 @@ def _assert_whole(repo: Repo) -> None:
     assert env["packages"]
     repro = (bundle / "repro.sh").read_text(encoding="utf-8")
     assert repro.count("python -m pytest") == 3
+    # A reproduction's failure is its point: nothing in the script swallows an exit code.
+    assert "|| true" not in repro
 
 
 def test_delta_against_the_baseline_names_fixed_and_new_and_exits_1(repo: Repo) -> None:

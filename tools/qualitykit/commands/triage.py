@@ -110,10 +110,11 @@ def _from_file(path: Path, *, junit: bool) -> tuple[Capture, dict[str, str | byt
 
 
 def _repro(clusters: Sequence[Cluster]) -> str:
+    # No `set -e`: every cluster's command runs even when an earlier one fails (as it should).
     lines = ["#!/bin/sh", "# One command per cluster: each reruns its first failing test.", ""]
     for cluster in clusters:
         lines.append(f"# {cluster.id}: {cluster.exception_type} ({cluster.size} failures)")
-        lines.append(f"{cluster.repro} || true")
+        lines.append(cluster.repro)
     return "\n".join(lines) + "\n"
 
 

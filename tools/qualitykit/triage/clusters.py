@@ -37,6 +37,7 @@ def build_clusters(failures: Sequence[Failure], root: Path) -> tuple[Cluster, ..
                 message=normalise_message(first.exception.message),
                 root=frame.file if frame is not None else None,
                 root_line=frame.line if frame is not None else None,
+                root_function=frame.function if frame is not None else None,
                 size=len(members),
                 tests=tests,
                 representative="\n".join(first.longrepr.splitlines()[-_MAX_TRACEBACK_LINES:]),

@@ -89,6 +89,8 @@ class Cluster(_Model):
     message: str
     root: str | None
     root_line: int | None
+    # The function of the root frame (None outside the project, or from JUnit's flat text).
+    root_function: str | None = None
     size: int
     tests: tuple[str, ...]
     representative: str

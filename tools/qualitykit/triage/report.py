@@ -55,6 +55,8 @@ def _delta_lines(delta: Delta) -> list[str]:
 
 def _cluster_lines(rank: int, cluster: Cluster) -> list[str]:
     root = f"`{cluster.root}:{cluster.root_line}`" if cluster.root else "outside the project"
+    if cluster.root and cluster.root_function:
+        root += f" in `{cluster.root_function}`"
     lines = [
         f"### {rank}. `{cluster.id}`: {cluster.exception_type} ({cluster.size} failures)",
         "",
