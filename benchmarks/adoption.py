@@ -18,39 +18,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import shutil
-import subprocess
 import sys
 import tempfile
-import time
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-FETCH = ROOT.parent / "shared" / "targets" / "fetch"
+from benchmarks.targets import base_env, build_wheel, fetched, run, set_up
+
 TARGETS = ("python-slugify", "parse", "toolz", "python-dateutil")
 INIT_TARGET_S = 5.0
-
-
-def _run(argv: list[str], cwd: Path, env: dict[str, str]) -> float:
-    started = time.perf_counter()
-    done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, check=False)
-    elapsed = time.perf_counter() - started
-    if done.returncode != 0:
-        sys.exit(
-            f"adoption: {' '.join(argv)} exited {done.returncode} in {cwd}:\n"
-            f"{done.stdout[-2000:]}{done.stderr[-2000:]}"
-        )
-    return elapsed
-
-
-def _wheel(work: Path, env: dict[str, str]) -> Path:
-    uv = shutil.which("uv") or str(ROOT / ".qualitykit" / "bootstrap" / "bin" / "uv")
-    _run([uv, "build", "--wheel", "--out-dir", str(work / "dist"), str(ROOT)], work, env)
-    return next((work / "dist").glob("qualitykit-*.whl"))
 
 
 @dataclass(frozen=True)
@@ -65,37 +41,13 @@ class Figures:
     sizes: dict[str, int]
 
 
-def adopt(name: str, entry: dict[str, Any], source: Path, wheel: Path, work: Path) -> Figures:
+def adopt(name: str, source: Path, wheel: Path, work: Path) -> Figures:
     """Copy, set up and adopt one target; its figures."""
-    env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
-    env.pop("CI", None)
-    root = work / name
-    shutil.copytree(source, root, symlinks=True)
-    venv = work / f"venv-{name}"
-    uv = shutil.which("uv") or str(ROOT / ".qualitykit" / "bootstrap" / "bin" / "uv")
-    deps = [str(dep) for dep in entry["test_deps"]]
-    _run([uv, "venv", "-q", "--python", sys.executable, str(venv)], work, env)
-    _run(
-        [
-            uv,
-            "pip",
-            "install",
-            "-q",
-            "--python",
-            str(venv / "bin" / "python"),
-            str(wheel),
-            "-e",
-            str(root),
-            *deps,
-        ],
-        work,
-        env,
-    )
-    env["PATH"] = f"{venv / 'bin'}:{env['PATH']}"
-    init = _run(["qualitykit", "init"], root, env)
-    baseline = _run(["qualitykit", "init", "--baseline"], root, env)
-    full = _run(["qualitykit", "gate", "--no-cache"], root, env)
-    noop = _run(["make", "quality"], root, env)
+    root, env = set_up(name, source, wheel, work)
+    init = run(["qualitykit", "init"], root, env, what="adoption")
+    baseline = run(["qualitykit", "init", "--baseline"], root, env, what="adoption")
+    full = run(["qualitykit", "gate", "--no-cache"], root, env, what="adoption")
+    noop = run(["make", "quality"], root, env, what="adoption")
     recorded = json.loads((root / "qualitykit-baseline.json").read_text(encoding="utf-8"))
     sizes = {step: len(entries) for step, entries in recorded["steps"].items()}
     return Figures(name, init, baseline, full, noop, sizes)
@@ -109,16 +61,14 @@ def main() -> int:
     )
     parser.add_argument("names", nargs="*", default=list(TARGETS))
     args = parser.parse_args()
-    manifest = tomllib.loads((FETCH.parent / "targets.toml").read_text(encoding="utf-8"))
-    entries = {entry["name"]: entry for entry in manifest["target"]}
-    env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
+    env = base_env()
     rows: list[Figures] = []
     with tempfile.TemporaryDirectory(prefix="qk-adoption-") as scratch:
         work = Path(scratch)
-        wheel = _wheel(work, env)
-        for name in args.names:
-            _run([sys.executable, str(FETCH), name, "--dest", str(args.targets)], work, env)
-            rows.append(adopt(name, entries[name], args.targets / name, wheel, work))
+        wheel = build_wheel(work, env)
+        rows.extend(
+            adopt(name, fetched(name, args.targets, env), wheel, work) for name in args.names
+        )
     print(
         f"{'target':<16} {'init':>6} {'--baseline':>10} {'full gate':>10} {'no-op':>7} "
         f"{'no-op/full':>10}  baseline per step"
