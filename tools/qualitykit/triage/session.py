@@ -40,6 +40,8 @@ if TYPE_CHECKING:
 
 WORKER_SCRIPT = Path(__file__).with_name("session_worker.py")
 _GRACE_S = 30.0  # beyond a request's own timeout, for the worker's bookkeeping
+# pytest's internal error and usage error (a conftest that raises): nothing to search in.
+_COLLECT_BROKEN = frozenset({3, 4})
 _OUTCOMES = frozenset({"passed", "failed", "error", "skipped", "crashed", "timeout", "not-run"})
 
 
@@ -83,10 +85,14 @@ class Session:
         self._process: subprocess.Popen[bytes] | None = None
         self._buffer = b""
         self._next_id = 0
-        if fork:
-            self._start()
-        if self._process is None:
-            self._collect()
+        try:
+            if fork:
+                self._start()
+            if self._process is None:
+                self._collect()
+        except BaseException:
+            self.close()
+            raise
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -120,6 +126,9 @@ class Session:
             self.fallback = f"collecting once failed ({detail})"
             self._stop()
             return
+        if not hello["tests"]:
+            self._stop()
+            raise QualityKitError(f"pytest collected no tests in {self.root}{self._log_tail()}")
         self.mode = "fork"
         self.tests = [str(test) for test in hello["tests"]]
         self.reordering = [str(name) for name in hello.get("reordering", [])]
@@ -139,9 +148,22 @@ class Session:
         hello = _json(lines[-1]) if lines else None
         if hello is None or hello.get("kind") != "ready":
             why = hello.get("detail", "") if hello else f"exit {done.returncode}, no answer"
-            raise QualityKitError(f"pytest could not collect the suite: {why} (log: {self.log})")
+            raise QualityKitError(f"pytest could not collect the suite: {why}{self._log_tail()}")
+        if not hello["tests"] or hello.get("exit") in _COLLECT_BROKEN:
+            count = len(hello["tests"])
+            why = f"pytest exit {hello.get('exit')}, {count} tests{self._log_tail()}"
+            raise QualityKitError(f"pytest could not collect the suite: {why}")
         self.tests = [str(test) for test in hello["tests"]]
         self.reordering = [str(name) for name in hello.get("reordering", [])]
+
+    def _log_tail(self) -> str:
+        """The worker log's last line, for a one-line error (the log goes with the scratch)."""
+        try:
+            lines = self.log.read_text("utf-8", "replace").split("\n")
+        except OSError:
+            return ""
+        last = next((line.strip() for line in reversed(lines) if line.strip()), "")
+        return f" ({last[:200]})" if last else ""
 
     def _stop(self) -> None:
         if self._process is not None:
@@ -229,7 +251,7 @@ class Session:
         while len(replies) < len(requests):
             line = self._read_line(deadline)
             if line is None:
-                self.fallback = f"the collected worker stopped answering (log: {self.log})"
+                self.fallback = f"the collected worker stopped answering{self._log_tail()}"
                 self._stop()
                 self.mode = "subprocess"
                 break

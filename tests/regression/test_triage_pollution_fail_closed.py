@@ -1,0 +1,94 @@
+"""The polluter search never blames a test it did not verify, and a dead run is never a pass."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+from tests.integration.pollution_fixtures import filler, suite
+
+from qualitykit.errors import QualityKitError
+from qualitykit.triage.polluters import search
+from qualitykit.triage.session import Session
+
+if TYPE_CHECKING:
+    from tests.conftest import Repo
+
+# Fails on every other run of the whole process tree: a counter in files created exclusively.
+FLAKY = """\
+import os
+import pathlib
+
+
+def test_flaky():
+    counter = pathlib.Path(__file__).with_name("counter")
+    counter.mkdir(exist_ok=True)
+    number = 0
+    while True:
+        try:
+            os.close(os.open(counter / str(number), os.O_CREAT | os.O_EXCL))
+            break
+        except FileExistsError:
+            number += 1
+    assert number % 2 == 0
+"""
+
+
+def test_a_flaky_target_is_unstable_and_nobody_is_blamed(repo: Repo) -> None:
+    """A target that fails every other run must not send the search after an innocent test.
+
+    Without the stability check the prefix run failing once would start a search whose
+    answers are noise, and a passing test would be reported as the polluter.
+    """
+    suite(repo, {"test_z_flaky": FLAKY})
+    filler(repo, "test_a", 5)
+    with Session(repo.root, workers=1) as session:
+        result = search(session, "tests/test_z_flaky.py::test_flaky")
+    assert result.status == "unstable", result
+    assert result.culprits == ()
+    assert result.repro == ""
+
+
+def test_a_crashed_or_hung_run_is_never_a_pass(repo: Repo) -> None:
+    """A child that dies or hangs reports crashed/timeout for its test and not-run after it."""
+    crash = "import os\n\n\ndef test_crash():\n    os._exit(0)\n"
+    hang = "import time\n\n\ndef test_hang():\n    time.sleep(60)\n"
+    suite(repo, {"test_crash": crash, "test_hang": hang})
+    filler(repo, "test_ok", 1)
+    with Session(repo.root, timeout=3) as session:
+        crashed, hung = session.run_many(
+            [
+                ["tests/test_crash.py::test_crash", "tests/test_ok.py::test_0"],
+                ["tests/test_ok.py::test_0", "tests/test_hang.py::test_hang"],
+            ]
+        )
+    assert crashed[0].outcomes == {
+        "tests/test_crash.py::test_crash": "crashed",
+        "tests/test_ok.py::test_0": "not-run",
+    }
+    assert hung[0].outcomes == {
+        "tests/test_ok.py::test_0": "passed",
+        "tests/test_hang.py::test_hang": "timeout",
+    }
+
+
+def test_a_target_that_crashes_after_the_prefix_gets_no_culprit(repo: Repo) -> None:
+    """A crash is not the failure being searched for: no set is claimed from it."""
+    killer = 'import os\n\n\ndef test_arm():\n    os.environ["QK_DIE"] = "1"\n'
+    victim = (
+        'import os\n\n\ndef test_victim():\n    if os.environ.get("QK_DIE"):\n        os._exit(0)\n'
+    )
+    suite(repo, {"test_a_killer": killer, "test_z_victim": victim})
+    with Session(repo.root) as session:
+        result = search(session, "tests/test_z_victim.py::test_victim")
+    assert result.status == "not-reproduced", result
+    assert result.culprits == ()
+    assert "crashed" in result.detail
+
+
+def test_a_suite_that_cannot_be_collected_is_one_line(repo: Repo) -> None:
+    """A conftest that raises: neither mode can collect, so it is an error naming it, no search."""
+    suite(repo, {"conftest": "raise RuntimeError('broken conftest')\n"})
+    with pytest.raises(QualityKitError, match="could not collect") as error:
+        Session(repo.root)
+    assert "\n" not in str(error.value)
