@@ -92,3 +92,25 @@ def test_a_suite_that_cannot_be_collected_is_one_line(repo: Repo) -> None:
     with pytest.raises(QualityKitError, match="could not collect") as error:
         Session(repo.root)
     assert "\n" not in str(error.value)
+
+
+def test_the_projects_exitfirst_and_xdist_options_do_not_hide_the_target(repo: Repo) -> None:
+    """A project's ``-x`` stopped a fresh pytest at a failing culprit and ``-n`` reordered runs.
+
+    The target then never ran (or ran elsewhere), so its outcome said nothing. Both modes
+    must run every requested test, in order, in one process, and say so in the repro command.
+    """
+    failing_polluter = 'import os\n\n\ndef test_a():\n    os.environ["QK_X"] = "1"\n    assert 0\n'
+    victim = 'import os\n\n\ndef test_b():\n    assert "QK_X" not in os.environ\n'
+    suite(repo, {"test_a": failing_polluter, "test_b": victim})
+    repo.write("pytest.ini", "[pytest]\naddopts = -x -p xdist -n 2\n")
+    tests = ["tests/test_a.py::test_a", "tests/test_b.py::test_b"]
+    expected = dict.fromkeys(tests, "failed")
+    with Session(repo.root, fork=False) as fresh:
+        assert fresh.run(tests).outcomes == expected
+    with Session(repo.root) as session:
+        assert session.mode == "fork"
+        assert session.run(tests).outcomes == expected
+        result = search(session, tests[1])
+    assert result.culprits == (tests[0],)
+    assert "-n0" in result.repro.split()

@@ -42,9 +42,7 @@ def _passes(outcome: TestOutcome) -> bool:
 
 def repro_command(session: Session, tests: Sequence[str]) -> str:
     """A command that runs ``tests`` in this order (pytest keeps the order of node ids)."""
-    flags = ["-p", "no:cacheprovider"]
-    for name in session.reordering:
-        flags += ["-p", f"no:{name}"]
+    flags = ["-p", "no:cacheprovider", *session.repro_flags]
     return shlex.join(["python", "-m", "pytest", *flags, *session.args, *tests])
 
 
@@ -150,7 +148,7 @@ def search(
                 "wall_s": round(time.monotonic() - started, 3),
                 "mode": session.mode,
                 "repro": repro_command(session, [*culprits, target]) if culprits else "",
-                "detail": detail,
+                "detail": f"{detail}; {session.fallback}" if session.fallback else detail,
             }
         )
 

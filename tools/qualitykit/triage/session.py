@@ -80,7 +80,8 @@ class Session:
         self.mode: Mode = "subprocess"
         self.fallback = "asked for subprocess mode" if not fork else ""
         self.tests: list[str] = []
-        self.reordering: list[str] = []
+        # What a repro command adds to keep its order (no reordering plugin, no xdist).
+        self.repro_flags: list[str] = []
         self.runs = 0
         self._process: subprocess.Popen[bytes] | None = None
         self._buffer = b""
@@ -131,7 +132,7 @@ class Session:
             raise QualityKitError(f"pytest collected no tests in {self.root}{self._log_tail()}")
         self.mode = "fork"
         self.tests = [str(test) for test in hello["tests"]]
-        self.reordering = [str(name) for name in hello.get("reordering", [])]
+        self.repro_flags = [str(flag) for flag in hello.get("repro_flags", [])]
 
     def _collect(self) -> None:
         try:
@@ -154,7 +155,7 @@ class Session:
             why = f"pytest exit {hello.get('exit')}, {count} tests{self._log_tail()}"
             raise QualityKitError(f"pytest could not collect the suite: {why}")
         self.tests = [str(test) for test in hello["tests"]]
-        self.reordering = [str(name) for name in hello.get("reordering", [])]
+        self.repro_flags = [str(flag) for flag in hello.get("repro_flags", [])]
 
     def _log_tail(self) -> str:
         """The worker log's last line, for a one-line error (the log goes with the scratch)."""
@@ -185,8 +186,8 @@ class Session:
     def __exit__(
         self,
         kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
     ) -> None:
         """Close the session."""
         self.close()

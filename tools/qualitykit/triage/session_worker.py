@@ -14,7 +14,7 @@ children run at once. Every child streams lines (``start``/``test``/``leaks``/``
 pipe; the server answers one line per request on stdout, ``outcomes`` per test: a test that
 started and never finished is ``crashed`` (``timeout`` when the child was killed over its
 time), one never reached is ``not-run``. First line: ``ready`` (the collected node ids,
-the reordering plugins installed) or ``fatal`` (why it cannot serve: the host falls back).
+the flags a repro command needs) or ``fatal`` (why it cannot serve: the host falls back).
 
 ``once``: the fallback, a plain ``pytest.main`` of the given node ids (pytest keeps their
 order), the same lines on stdout. ``collect``: ``--collect-only``, the node ids.
@@ -176,10 +176,7 @@ class Server:
         from _pytest.main import Session  # noqa: PLC0415
 
         config = _prepareconfig([*common_args(), *self.spec["args"]])
-        # The search decides what runs and in which order: no early stop, no distribution.
-        config.option.maxfail = 0
-        if hasattr(config.option, "dist"):
-            config.option.dist = "no"
+        no_stop(config)
         config._do_configure()  # noqa: SLF001  # pyright: ignore[reportPrivateUsage]
         session = Session.from_config(config)
         config.hook.pytest_sessionstart(session=session)
@@ -188,8 +185,7 @@ class Server:
         self.items = {item.nodeid: item for item in session.items}
         gc.collect()
         gc.freeze()
-        plugins = [name for name in REORDERING if _installed(name)]
-        return {"kind": READY, "tests": list(self.items), "reordering": plugins}
+        return {"kind": READY, "tests": list(self.items), "repro_flags": repro_flags()}
 
     def serve(self, requests: int) -> None:
         """Take requests from ``requests`` (an fd) until it closes and every child answered."""
@@ -282,10 +278,33 @@ class Server:
             process.end_child(code)
 
 
-def _installed(name: str) -> bool:
+def repro_flags() -> list[str]:
+    """What a repro command needs to keep its order here: no reordering, no distribution."""
     from importlib.metadata import entry_points  # noqa: PLC0415
 
-    return any(entry.name == name for entry in entry_points(group="pytest11"))
+    installed = {entry.name for entry in entry_points(group="pytest11")}
+    flags = [flag for name in REORDERING if name in installed for flag in ("-p", f"no:{name}")]
+    # -n0 rather than -p no:xdist: a project's addopts may hold -n, which needs the plugin.
+    return [*flags, "-n0"] if "xdist" in installed else flags
+
+
+def _no_stop_no_distribution() -> object:
+    """A plugin run before any other ``pytest_configure``: no early stop, no xdist workers."""
+    import pytest  # noqa: PLC0415
+
+    class NoStop:
+        @pytest.hookimpl(tryfirst=True)
+        def pytest_configure(self, config: pytest.Config) -> None:
+            no_stop(config)
+
+    return NoStop()
+
+
+def no_stop(config: pytest.Config) -> None:
+    """The search decides what runs and in which order: no early stop, no distribution."""
+    config.option.maxfail = 0
+    if hasattr(config.option, "dist"):
+        config.option.dist = "no"
 
 
 def _watcher(request: dict[str, Any], root: Path) -> leak_snapshot.LeakWatcher | None:
@@ -299,7 +318,9 @@ def _once(spec: dict[str, Any], out: TextIO) -> int:
 
     reporter = Reporter(out)
     watcher = _watcher(spec, Path(spec["root"]).resolve())
-    plugins: list[object] = [reporter] if watcher is None else [reporter, watcher]
+    plugins: list[object] = [reporter, _no_stop_no_distribution()]
+    if watcher is not None:
+        plugins.append(watcher)
     args = [*common_args(), f"--basetemp={spec['basetemp']}", *spec["args"], *spec["tests"]]
     code = int(pytest.main(args, plugins=plugins))
     if watcher is not None:
@@ -323,7 +344,7 @@ def _collect(spec: dict[str, Any], out: TextIO) -> int:
     args = [*common_args(), "--collect-only", "-q", *spec["args"]]
     code = int(pytest.main(args, plugins=[collector]))
     message = {"kind": READY, "tests": collector.tests, "exit": code}
-    message["reordering"] = [name for name in REORDERING if _installed(name)]
+    message["repro_flags"] = repro_flags()
     out.write(json.dumps(message) + "\n")
     return 0
 
