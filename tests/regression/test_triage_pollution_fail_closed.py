@@ -114,3 +114,24 @@ def test_the_projects_exitfirst_and_xdist_options_do_not_hide_the_target(repo: R
         result = search(session, tests[1])
     assert result.culprits == (tests[0],)
     assert "-n0" in result.repro.split()
+
+
+def test_a_test_that_kills_the_collected_worker_is_crashed_and_the_session_falls_back(
+    repo: Repo,
+) -> None:
+    """The collected process itself dying leaves no answer: crashed, then fresh pytest runs."""
+    killer = (
+        "import os\nimport signal\n\n\n"
+        "def test_kill():\n    os.kill(os.getppid(), signal.SIGKILL)\n"
+    )
+    suite(repo, {"test_kill": killer})
+    filler(repo, "test_ok", 1)
+    with Session(repo.root, timeout=20) as session:
+        first = session.run(["tests/test_ok.py::test_0", "tests/test_kill.py::test_kill"])
+        assert set(first.outcomes.values()) == {"crashed"}
+        assert first.mode == "fork"
+        assert session.mode == "subprocess"
+        assert "stopped answering" in session.fallback
+        again = session.run(["tests/test_ok.py::test_0"])
+    assert again.outcomes == {"tests/test_ok.py::test_0": "passed"}
+    assert again.mode == "subprocess"

@@ -210,29 +210,32 @@ class Session:
         for tests in batches:
             self._next_id += 1
             requests.append({"id": self._next_id, "tests": list(tests), "leaks": leaks})
+        mode = self.mode  # the mode these ran in, even when the worker dies answering them
         if self._process is not None:
             answers = self._ask_worker(requests)
         else:
             with ThreadPoolExecutor(max_workers=self.workers) as pool:
                 answers = list(pool.map(self._once, requests))
         return [
-            self._result(request, reply) for request, reply in zip(requests, answers, strict=True)
+            self._result(request, reply, mode)
+            for request, reply in zip(requests, answers, strict=True)
         ]
 
+    @staticmethod
     def _result(
-        self, request: dict[str, Any], reply: dict[str, Any] | None
+        request: dict[str, Any], reply: dict[str, Any] | None, mode: Mode
     ) -> tuple[RunResult, list[Leak]]:
         tests = tuple(str(test) for test in request["tests"])
         if reply is None:
             # No answer at all: the worker died; nothing may count as passed.
             outcomes: dict[str, TestOutcome] = dict.fromkeys(tests, "crashed")
-            return RunResult(tests=tests, outcomes=outcomes, seconds=0.0, mode=self.mode), []
+            return RunResult(tests=tests, outcomes=outcomes, seconds=0.0, mode=mode), []
         outcomes = {
             str(test): cast("TestOutcome", outcome) if outcome in _OUTCOMES else "crashed"
             for test, outcome in dict(reply["outcomes"]).items()
         }
         result = RunResult(
-            tests=tests, outcomes=outcomes, seconds=float(reply["seconds"]), mode=self.mode
+            tests=tests, outcomes=outcomes, seconds=float(reply["seconds"]), mode=mode
         )
         found = [Leak.model_validate(leak) for leak in reply.get("leaks", [])]
         return result, found
