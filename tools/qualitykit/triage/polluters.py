@@ -4,10 +4,14 @@ detect-test-pollution 1.2.0 bisects one failure with a fresh pytest per step, ha
 and gives up when two tests are needed together. Here:
 
 - the suite is collected once and every run forks from it (``session.py``);
-- each round splits the candidates into ``workers + 1`` parts run in parallel, then (when no
-  part alone reproduces) their complements: delta debugging (Zeller's ddmin), so culprits
-  needed together end as a set, never as a false single, and the result is 1-minimal
-  (dropping any one culprit stops the failure);
+- the candidates are cut at ``workers`` points per round, run in parallel: the shortest
+  prefix after which the target reproduces ends with a culprit; searched again before it
+  with that culprit kept, until the culprits alone reproduce (so two needed together are
+  found as a set, never as a false single);
+- delta debugging (Zeller's ddmin, ``workers + 1`` parts per round in parallel, then their
+  complements) makes that set 1-minimal (dropping any one culprit stops the failure), and
+  searches the whole prefix when the prefix search's set does not reproduce (a later test
+  undid an earlier one's pollution);
 - stability first: the target alone ``repeats`` times and after the whole prefix ``repeats``
   times must each give one answer, else the target is ``unstable`` and nothing is searched
   (a flaky test would send the search the wrong way and blame an innocent test);
@@ -65,13 +69,49 @@ class _Search:
         self.target = target
         self.reproduces = reproduces
 
-    def first_reproducing(self, candidates: list[list[str]]) -> list[str] | None:
-        """The first candidate after which the target reproduces (all run concurrently)."""
+    def reproducing(self, candidates: list[list[str]]) -> list[bool]:
+        """For each candidate, whether the target reproduces after it (run concurrently)."""
         results = self.session.run_many([[*tests, self.target] for tests in candidates])
-        for tests, (result, _) in zip(candidates, results, strict=True):
-            if self.reproduces(result.outcome(self.target)):
-                return tests
-        return None
+        return [self.reproduces(result.outcome(self.target)) for result, _ in results]
+
+    def first_reproducing(self, candidates: list[list[str]]) -> list[str] | None:
+        """The first candidate after which the target reproduces."""
+        hits = self.reproducing(candidates)
+        return next((tests for tests, hit in zip(candidates, hits, strict=True) if hit), None)
+
+    def shortest_prefix(self, items: list[str], fixed: list[str]) -> int:
+        """The fewest leading ``items`` that, followed by ``fixed``, make the target reproduce.
+
+        Known: all of them do, none (just ``fixed``) does not. ``workers`` cut points per
+        round, run in parallel: the range shrinks ``workers + 1`` times per round.
+        """
+        low, high = 0, len(items)
+        while high - low > 1:
+            step = (high - low) / (self.session.workers + 1)
+            cuts = range(1, self.session.workers + 1)
+            points = sorted({min(high - 1, low + max(1, round(step * i))) for i in cuts})
+            hits = self.reproducing([[*items[:point], *fixed] for point in points])
+            for point, hit in zip(points, hits, strict=True):
+                if hit:
+                    high = point
+                    break
+                low = point
+        return high
+
+    def by_prefix(self, items: list[str]) -> list[str]:
+        """Culprits, last first: the end of the shortest reproducing prefix, then again before it.
+
+        Exact when more earlier tests never undo a pollution (the usual case); the caller
+        verifies the set and falls back to :meth:`ddmin` when it does not reproduce.
+        """
+        fixed: list[str] = []
+        while items:
+            end = self.shortest_prefix(items, fixed)
+            fixed.insert(0, items[end - 1])
+            items = items[: end - 1]
+            if not items or self.reproducing([fixed])[0]:
+                break
+        return fixed
 
     def ddmin(self, items: list[str]) -> list[str]:
         """A 1-minimal subset of ``items`` after which the target still reproduces."""
@@ -160,9 +200,20 @@ def search(
     if status:
         return result(status, detail)
     reproduces = _fails if kind == "polluter" else _passes
-    culprits = _Search(session, target, reproduces).ddmin(earlier)
-    checks = session.run_many([[*culprits, target]] * repeats)
-    outcomes: list[TestOutcome] = [check.outcome(target) for check, _ in checks]
+    finder = _Search(session, target, reproduces)
+    # The prefix search first (few runs); ddmin makes its set 1-minimal, or searches afresh
+    # when that set does not reproduce (a later test undid an earlier one's pollution).
+    culprits = finder.ddmin(finder.by_prefix(earlier))
+    outcomes = _verify(session, target, culprits, repeats)
+    if not all(map(reproduces, outcomes)):
+        culprits = finder.ddmin(earlier)
+        outcomes = _verify(session, target, culprits, repeats)
     if not all(map(reproduces, outcomes)):
         return result("unstable", f"the set found did not reproduce every time: {outcomes}")
     return result("found", f"verified {repeats} times", culprits)
+
+
+def _verify(session: Session, target: str, culprits: list[str], repeats: int) -> list[TestOutcome]:
+    """The target's outcome after ``culprits``, ``repeats`` times."""
+    checks = session.run_many([[*culprits, target]] * repeats)
+    return [check.outcome(target) for check, _ in checks]
