@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
 WORKER_SCRIPT = Path(__file__).with_name("session_worker.py")
 _GRACE_S = 30.0  # beyond a request's own timeout, for the worker's bookkeeping
+_CLOSE_GRACE_S = 5.0  # for the worker to leave by itself once its requests close
 # pytest's internal error and usage error (a conftest that raises): nothing to search in.
 _COLLECT_BROKEN = frozenset({3, 4})
 _OUTCOMES = frozenset({"passed", "failed", "error", "skipped", "crashed", "timeout", "not-run"})
@@ -175,7 +176,17 @@ class Session:
             self._process = None
 
     def close(self) -> None:
-        """End the worker and its children; remove the scratch directory."""
+        """End the worker and its children; remove the scratch directory.
+
+        The worker leaves by itself once its requests close (and writes what a coverage
+        measurement of it collected); one that does not within a grace is killed.
+        """
+        process = self._process
+        if process is not None and process.stdin is not None:
+            with contextlib.suppress(OSError):
+                process.stdin.close()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=_CLOSE_GRACE_S)
         self._stop()
         shutil.rmtree(self.scratch, ignore_errors=True)
 
