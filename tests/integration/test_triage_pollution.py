@@ -76,27 +76,34 @@ def test_a_polluter_among_thirty_tests_is_found_alone_with_what_it_leaked(repo: 
     assert alone.returncode == 0, alone.stdout
 
 
-def test_two_culprits_needed_together_are_both_found(repo: Repo) -> None:
-    """The victim fails only after both: the set is found, never one of them alone."""
+def test_three_culprits_needed_together_are_all_found(repo: Repo) -> None:
+    """The victim fails only after all three: the set is found, never a false single."""
     half = 'def test_half():\n    os.environ["QK_HALF"] = "1"\n'
     other = "def test_other():\n    shared_state.SEEN.append(1)\n"
+    third = 'def test_third():\n    shared_state.MODE = "third"\n'
     victim = (
         "import os\nimport shared_state\n\n\ndef test_victim():\n"
-        '    assert not ("QK_HALF" in os.environ and shared_state.SEEN)\n'
+        '    assert not ("QK_HALF" in os.environ and shared_state.SEEN\n'
+        '                and shared_state.MODE == "third")\n'
     )
     suite(repo, {"test_z_victim": victim})
     filler(repo, "test_a", 8, extra=half)
-    filler(repo, "test_b", 8)
+    filler(repo, "test_b", 8, extra=third)
     filler(repo, "test_c", 8, extra=other)
     with Session(repo.root) as session:
         result = search(session, "tests/test_z_victim.py::test_victim")
         leaks = what_leaked(session, result.culprits)
 
     assert result.status == "found", result.detail
-    assert result.culprits == ("tests/test_a.py::test_half", "tests/test_c.py::test_other")
+    assert result.culprits == (
+        "tests/test_a.py::test_half",
+        "tests/test_b.py::test_third",
+        "tests/test_c.py::test_other",
+    )
     assert {(leak.kind, leak.name) for leak in leaks} >= {
         ("env", "QK_HALF"),
         ("global", "shared_state.SEEN"),
+        ("global", "shared_state.MODE"),
     }
 
 

@@ -9,9 +9,7 @@ and gives up when two tests are needed together. Here:
   with that culprit kept, until the culprits alone reproduce (so two needed together are
   found as a set, never as a false single);
 - delta debugging (Zeller's ddmin, ``workers + 1`` parts per round in parallel, then their
-  complements) makes that set 1-minimal (dropping any one culprit stops the failure), and
-  searches the whole prefix when the prefix search's set does not reproduce (a later test
-  undid an earlier one's pollution);
+  complements) makes that set 1-minimal: dropping any one culprit stops the failure;
 - stability first: the target alone ``repeats`` times and after the whole prefix ``repeats``
   times must each give one answer, else the target is ``unstable`` and nothing is searched
   (a flaky test would send the search the wrong way and blame an innocent test);
@@ -101,8 +99,8 @@ class _Search:
     def by_prefix(self, items: list[str]) -> list[str]:
         """Culprits, last first: the end of the shortest reproducing prefix, then again before it.
 
-        Exact when more earlier tests never undo a pollution (the usual case); the caller
-        verifies the set and falls back to :meth:`ddmin` when it does not reproduce.
+        Every run is a subsequence of the suite's order, and the set returned reproduced
+        (as the shortest prefix, or alone); the caller verifies it again.
         """
         fixed: list[str] = []
         while items:
@@ -201,13 +199,10 @@ def search(
         return result(status, detail)
     reproduces = _fails if kind == "polluter" else _passes
     finder = _Search(session, target, reproduces)
-    # The prefix search first (few runs); ddmin makes its set 1-minimal, or searches afresh
-    # when that set does not reproduce (a later test undid an earlier one's pollution).
+    # Every run of the prefix search keeps the suite's order, and its set reproduced once;
+    # ddmin (cheap on a few tests) makes the set 1-minimal.
     culprits = finder.ddmin(finder.by_prefix(earlier))
     outcomes = _verify(session, target, culprits, repeats)
-    if not all(map(reproduces, outcomes)):
-        culprits = finder.ddmin(earlier)
-        outcomes = _verify(session, target, culprits, repeats)
     if not all(map(reproduces, outcomes)):
         return result("unstable", f"the set found did not reproduce every time: {outcomes}")
     return result("found", f"verified {repeats} times", culprits)
