@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import TYPE_CHECKING
 
 import pytest
@@ -12,6 +14,8 @@ from qualitykit.triage.polluters import search
 from qualitykit.triage.session import Session
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from tests.conftest import Repo
 
 # Fails on every other run of the whole process tree: a counter in files created exclusively.
@@ -135,3 +139,27 @@ def test_a_test_that_kills_the_collected_worker_is_crashed_and_the_session_falls
         again = session.run(["tests/test_ok.py::test_0"])
     assert again.outcomes == {"tests/test_ok.py::test_0": "passed"}
     assert again.mode == "subprocess"
+
+
+def test_an_interpreter_without_pytest_or_missing_is_one_line(repo: Repo, tmp_path: Path) -> None:
+    """The project's interpreter must run pytest: otherwise one line naming why, no search."""
+    suite(repo, {"test_x": "def test_x():\n    pass\n"})
+    bare = tmp_path / "bare"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(bare)], check=True)
+    with pytest.raises(QualityKitError, match="cannot import pytest") as error:
+        Session(repo.root, python=str(bare / "bin" / "python"))
+    assert "\n" not in str(error.value)
+    with pytest.raises(QualityKitError, match="No such file") as error:
+        Session(repo.root, python=str(tmp_path / "missing" / "python"))
+    assert "\n" not in str(error.value)
+
+
+def test_a_target_that_was_not_collected_or_runs_first_is_not_searched(repo: Repo) -> None:
+    """No culprit can be claimed for a test the suite does not have, or that nothing precedes."""
+    suite(repo, {"test_x": "def test_x():\n    pass\n"})
+    with Session(repo.root) as session:
+        missing = search(session, "tests/test_x.py::test_gone")
+        first = search(session, "tests/test_x.py::test_x")
+    assert (missing.status, missing.detail) == ("not-reproduced", "the target was not collected")
+    assert (first.status, first.detail) == ("not-reproduced", "no test runs before the target")
+    assert missing.culprits == first.culprits == ()
