@@ -163,3 +163,16 @@ def test_a_target_that_was_not_collected_or_runs_first_is_not_searched(repo: Rep
     assert (missing.status, missing.detail) == ("not-reproduced", "the target was not collected")
     assert (first.status, first.detail) == ("not-reproduced", "no test runs before the target")
     assert missing.culprits == first.culprits == ()
+
+
+def test_an_empty_run_runs_nothing_in_either_mode(repo: Repo) -> None:
+    """A fresh pytest given no node id runs the whole suite: an empty request must run none."""
+    marker = "import pathlib\n\n\ndef test_mark():\n    pathlib.Path('ran').write_text('')\n"
+    suite(repo, {"test_mark": marker})
+    for fork in (True, False):
+        with Session(repo.root, fork=fork) as session:
+            result, leaks = session.run_many([[]], leaks=True)[0]
+        assert result.outcomes == {}
+        assert not (repo.root / "ran").exists()
+        # Other processes on the machine may add entries to the shared temporary directory.
+        assert [leak for leak in leaks if leak.kind != "tempfile"] == []

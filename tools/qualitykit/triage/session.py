@@ -304,9 +304,12 @@ class Session:
 
     def _once(self, request: dict[str, Any]) -> dict[str, Any] | None:
         """A fresh pytest of the request's tests (subprocess mode)."""
+        started = time.monotonic()
+        if not request["tests"]:
+            # pytest given no test at all would run the whole suite: nothing is what was asked.
+            return _answer(request, [{"done": True}], "exit", started)
         basetemp = self.scratch / f"run-{request['id']}"
         spec = self._spec(tests=request["tests"], leaks=request["leaks"], basetemp=str(basetemp))
-        started = time.monotonic()
         try:
             process = self._popen("once", spec)
         except OSError:
