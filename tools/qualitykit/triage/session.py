@@ -162,6 +162,7 @@ class Session:
         """The worker log's last line, for a one-line error (the log goes with the scratch)."""
         try:
             lines = self.log.read_text("utf-8", "replace").split("\n")
+        # qualitykit: allow[QK-EXC-002] no log (the worker never started): the error says the rest
         except OSError:
             return ""
         last = next((line.strip() for line in reversed(lines) if line.strip()), "")
@@ -312,6 +313,7 @@ class Session:
         spec = self._spec(tests=request["tests"], leaks=request["leaks"], basetemp=str(basetemp))
         try:
             process = self._popen("once", spec)
+        # qualitykit: allow[QK-EXC-002] None: every test of the run is "crashed", never passed
         except OSError:
             return None
         ended = "exit"
