@@ -147,3 +147,55 @@ def test_the_project_interpreter_and_root_are_used_not_ours(repo: Repo) -> None:
         result = session.run(["tests/test_where.py::test_where"])
     assert result.outcomes == {"tests/test_where.py::test_where": "passed"}
     assert Path.cwd() != repo.root
+
+
+LEAKY = """\
+import logging
+import os
+import random
+import sys
+import tempfile
+
+KEEP = []
+
+
+def test_leaks_everything():
+    os.environ["QK_LEAK"] = "1"
+    os.chdir(os.path.join(os.getcwd(), "tests"))
+    sys.path.append("/qk-leak")
+    logging.getLogger("qk.leak").setLevel(logging.ERROR)
+    random.random()
+    KEEP.append(open(__file__))
+    import lazy_module
+    handle, path = tempfile.mkstemp(prefix="qk-leak-")
+    os.close(handle)
+    os.environ["QK_LEAK_FILE"] = path  # where the leaked file is, for the test to remove it
+    assert lazy_module.VALUE == 1
+"""
+
+
+def test_every_kind_of_leak_is_named(repo: Repo) -> None:
+    """Each kind of state a test can leave behind is reported, by name, with before/after."""
+    suite(repo, {"test_leaky": LEAKY, "lazy_module": "VALUE = 1\n"})
+    with Session(repo.root) as session:
+        leaks = what_leaked(session, ["tests/test_leaky.py::test_leaks_everything"])
+    temp_file = next(leak.after for leak in leaks if leak.name == "QK_LEAK_FILE")
+    assert temp_file is not None
+    Path(temp_file).unlink()
+    found = {(leak.kind, leak.name) for leak in leaks}
+    assert found >= {
+        ("env", "QK_LEAK"),
+        ("cwd", "cwd"),
+        ("sys.path", "/qk-leak"),
+        ("logging", "qk.leak"),
+        ("random", "random.getstate()"),
+        ("module", "lazy_module"),
+        ("global", "test_leaky.KEEP"),
+        ("tempfile", Path(temp_file).name),
+    }
+    assert any(
+        leak.kind == "fd" and leak.after == str(repo.root / "tests" / "test_leaky.py")
+        for leak in leaks
+    )
+    cwd = next(leak for leak in leaks if leak.kind == "cwd")
+    assert (cwd.before, cwd.after) == (str(repo.root), str(repo.root / "tests"))
