@@ -215,7 +215,9 @@ class Server:
         if data:
             new, child.buffer = _lines(child.buffer + data)
             child.lines += new
-            return
+            # A test's background process may hold the pipe open: "done" ends the run too.
+            if not any(line.get("done") for line in new):
+                return
         with contextlib.suppress(ChildProcessError):
             os.waitpid(child.pid, 0)
         # The group too: a test's own subprocess must not outlive its run.
