@@ -178,7 +178,10 @@ def test_an_empty_run_runs_nothing_in_either_mode(repo: Repo) -> None:
         assert [leak for leak in leaks if leak.kind != "tempfile"] == []
 
 
-def test_a_background_process_left_by_a_test_does_not_hold_the_run(repo: Repo) -> None:
+@pytest.mark.parametrize("fork", [True, False], ids=["fork", "subprocess"])
+def test_a_background_process_left_by_a_test_does_not_hold_the_run(
+    repo: Repo, *, fork: bool
+) -> None:
     """A test's daemon keeps the run's pipe open: the run still ends when its tests did."""
     # A forked process inherits every descriptor, the run's pipe too (subprocess closes them).
     daemon = (
@@ -186,7 +189,7 @@ def test_a_background_process_left_by_a_test_does_not_hold_the_run(repo: Repo) -
         "    if os.fork() == 0:\n        time.sleep(60)\n        os._exit(0)\n"
     )
     suite(repo, {"test_daemon": daemon})
-    with Session(repo.root, timeout=30) as session:
+    with Session(repo.root, timeout=30, fork=fork) as session:
         result = session.run(["tests/test_daemon.py::test_daemon"])
     assert result.outcomes == {"tests/test_daemon.py::test_daemon": "passed"}
     assert result.seconds < 20

@@ -316,15 +316,37 @@ class Session:
         # qualitykit: allow[QK-EXC-002] None: every test of the run is "crashed", never passed
         except OSError:
             return None
-        ended = "exit"
-        try:
-            output, _ = process.communicate(timeout=self.timeout)
-        except subprocess.TimeoutExpired:
-            kill_group(process)
-            output, _ = process.communicate()
-            ended = "timeout"
-        lines = [_json(line) for line in output.decode("utf-8", "replace").splitlines()]
-        return _answer(request, [line for line in lines if line], ended, started)
+        lines, ended = _read_run(process, started + self.timeout)
+        # Its group too: a test's leftover process must not outlive the run.
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=_CLOSE_GRACE_S if ended == "exit" else 0)
+        kill_group(process)
+        for pipe in (process.stdin, process.stdout):
+            if pipe is not None:
+                pipe.close()
+        return _answer(request, lines, ended, started)
+
+
+def _read_run(
+    process: subprocess.Popen[bytes], deadline: float
+) -> tuple[list[dict[str, Any]], str]:
+    """A fresh pytest's lines until its ``done`` line or end ("exit"), or ``deadline`` ("timeout").
+
+    Not until its output closes: a process a test forked may hold it open.
+    """
+    assert process.stdout is not None  # noqa: S101 - started with a pipe
+    handle, buffer, lines = process.stdout.fileno(), b"", list[dict[str, Any]]()
+    while (remaining := deadline - time.monotonic()) > 0:
+        if not select.select([handle], [], [], remaining)[0]:
+            break
+        data = os.read(handle, 65536)
+        *complete, buffer = (buffer + data).split(b"\n")
+        lines += [
+            line for line in map(_json, (c.decode("utf-8", "replace") for c in complete)) if line
+        ]
+        if not data or any(line.get("done") for line in lines):
+            return lines, "exit"
+    return lines, "timeout"
 
 
 def _answer(
