@@ -5,6 +5,7 @@ This file is checked by ruff like any other code (see the vulture step in the RE
 
 from __future__ import annotations
 
+import reprlib
 import sys
 
 import pytest
@@ -27,6 +28,7 @@ from qualitykit.sarif_models import (
 from qualitykit.steps.pyright import PyrightSummary
 from qualitykit.steps.workflows import ZizmorDeterminations
 from qualitykit.triage.environment import Environment, Resources
+from qualitykit.triage.leaks import with_leaks
 
 # pydantic fields read through the validated JSON of tools (never by attribute in our code)
 PyrightSummary.warningCount
@@ -68,10 +70,23 @@ hookspec.pytest_collectreport
 hookspec.pytest_runtest_logstart
 hookspec.pytest_runtest_logfinish
 hookspec.pytest_runtest_logreport
+hookspec.pytest_sessionfinish  # triage/leak_snapshot.py: the state after the last teardown
+hookspec.pytest_configure  # triage/session_worker.py: no early stop, before any other plugin
 
 # set by the mutation worker (mutation/worker.py) for their readers
 sys.dont_write_bytecode  # the import system: no .pyc of a mutant is written
 pytest.Session.testscollected  # pytest's run loop and summary, in the zygote's child
+pytest.Config.option.maxfail  # pytest's run loop: triage's session never stops early
+
+# reprlib reads its limits from the instance (triage/leak_snapshot.py; keywords need 3.12)
+reprlib.Repr.maxlevel
+reprlib.Repr.maxstring
+reprlib.Repr.maxother
+reprlib.Repr.maxlist
+reprlib.Repr.maxdict
+
+# triage's polluter search API: the deep checks (triage/deep.py) call it when merged
+with_leaks
 
 # ast.NodeVisitor dispatches to visit_<node class>: `case Point(x=px)` binds px (pynames.py)
 Binder.visit_MatchAs
