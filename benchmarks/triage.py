@@ -14,7 +14,9 @@ Run: ``.venv/bin/python -m benchmarks.triage [--part a|b|all]``.
     a suite whose victim fails only after two tests (detect-test-pollution cannot find it;
     qualitykit must name both).
 
-(b) Triage without deep checks against bare pytest: not measured by this script yet.
+(b) Triage without deep checks against bare pytest on a real suite (``--target``, default
+    python-dateutil from ../shared/targets, in a venv of its own): ``--runs`` interleaved runs
+    of each, medians and the ratio (target <= 1.10); see ``benchmarks.triage_overhead``.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ import tempfile
 import textwrap
 import time
 from pathlib import Path
+
+from benchmarks.triage_overhead import part_b
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -168,12 +172,20 @@ def main() -> int:
     parser.add_argument(
         "--together", action="store_true", help="(a) also two culprits needed together"
     )
+    parser.add_argument("--runs", type=int, default=3, help="(b) runs of each")
+    parser.add_argument("--target", default="python-dateutil", help="(b) the real suite")
+    parser.add_argument(
+        "--targets",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "qualitykit-targets",
+        help="(b) where targets are fetched",
+    )
     args = parser.parse_args()
     status = 0
     if args.part in {"a", "all"}:
         status |= part_a(args.modules, args.tests, together=args.together)
     if args.part in {"b", "all"}:
-        print("(b) triage vs bare pytest: not measured by this script yet")
+        status |= part_b(args.target, args.targets, args.runs)
     return status
 
 

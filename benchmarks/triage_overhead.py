@@ -1,6 +1,6 @@
-"""Triage's cost over a bare pytest run on a real suite (python-dateutil by default).
+"""Part (b) of ``benchmarks.triage``: triage's cost over bare pytest on a real suite.
 
-Run: ``.venv/bin/python -m benchmarks.triage_overhead [--runs N] [--target NAME]``. On a copy of
+Run through ``.venv/bin/python -m benchmarks.triage --part b [--runs N] [--target NAME]``. On a copy of
 the target in a venv of its own (``benchmarks.targets``), alternately: ``python -m pytest`` with
 the project's own configuration (what a user runs), then ``qualitykit triage`` without deep
 checks (the same suite, plus its reports and the bundle). Prints each median, the ratio
@@ -9,7 +9,6 @@ checks (the same suite, plus its reports and the bundle). Prints each median, th
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import tempfile
@@ -47,23 +46,13 @@ def report(name: str, bare: list[float], triage: list[float]) -> bool:
     return ratio <= TARGET_RATIO
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Set the target up, race bare pytest and triage on it, print the ratio."""
-    parser = argparse.ArgumentParser(prog="benchmarks.triage_overhead")
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--target", default="python-dateutil")
-    parser.add_argument(
-        "--targets", type=Path, default=Path(tempfile.gettempdir()) / "qualitykit-targets"
-    )
-    args = parser.parse_args(argv)
+def part_b(target: str, targets: Path, runs: int) -> int:
+    """Set the target up, race bare pytest and triage on it, print the ratio; 1 when missed."""
+    print(f"(b) triage without deep checks against bare pytest on {target}")
     env = base_env()
     with tempfile.TemporaryDirectory(prefix="qk-triage-bench-") as scratch:
         work = Path(scratch)
         wheel = build_wheel(work, env)
-        root, target_env = set_up(args.target, fetched(args.target, args.targets, env), wheel, work)
-        bare, triage = measure(root, target_env, args.runs)
-    return 0 if report(args.target, bare, triage) else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+        root, target_env = set_up(target, fetched(target, targets, env), wheel, work)
+        bare, triage = measure(root, target_env, runs)
+    return 0 if report(target, bare, triage) else 1
