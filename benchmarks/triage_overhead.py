@@ -1,10 +1,10 @@
 """Part (b) of ``benchmarks.triage``: triage's cost over bare pytest on a real suite.
 
-Run through ``.venv/bin/python -m benchmarks.triage --part b [--runs N] [--target NAME]``. On a copy of
-the target in a venv of its own (``benchmarks.targets``), alternately: ``python -m pytest`` with
-the project's own configuration (what a user runs), then ``qualitykit triage`` without deep
-checks (the same suite, plus its reports and the bundle). Prints each median, the ratio
-(target <= 1.10) and exits 1 when the target is missed.
+Run through ``.venv/bin/python -m benchmarks.triage --part b [--runs N] [--target NAME]``.
+On a copy of the target in a venv of its own (``benchmarks.targets``), alternately:
+``python -m pytest`` with the project's own configuration (what a user runs), then
+``qualitykit triage`` without deep checks (the same suite, plus its reports and the bundle).
+Prints each median and the ratio (target <= 1.10); 1 when the target is missed.
 """
 
 from __future__ import annotations
