@@ -50,7 +50,20 @@ def test_reads_env():
 """
 
 
+# The fixture project's own pytest settings: no plugin it does not use (each rerun is a fresh
+# pytest; hypothesis, xdist and pytest-cov would triple its start-up). From elsewhere they
+# must still apply: ``-c`` points at this file.
+QUICK_PYTEST = """
+[tool.pytest.ini_options]
+addopts = "-p no:hypothesispytest -p no:xdist -p no:xdist.looponfail -p no:pytest_cov"
+"""
+
+
 def _deep(repo: Repo, *flags: str, code: int = 1) -> tuple[dict[str, Any], str]:
+    pyproject = repo.root / "pyproject.toml"
+    if "ini_options" not in pyproject.read_text(encoding="utf-8"):
+        with pyproject.open("a", encoding="utf-8") as file:
+            file.write(QUICK_PYTEST)
     done = repo.qualitykit("triage", *flags)
     assert done.returncode == code, done.stdout + done.stderr
     (bundle,) = (repo.root / "reports").iterdir()
@@ -105,7 +118,9 @@ def test_cwd_flags_both_directions(repo: Repo) -> None:
 
     The root's conftest.py fixture must still apply from elsewhere (``--rootdir``, ``-c``).
     """
-    repo.write("conftest.py", "import pytest\n\n\n@pytest.fixture\ndef data_name():\n    return 'x.txt'\n")
+    repo.write(
+        "conftest.py", "import pytest\n\n\n@pytest.fixture\ndef data_name():\n    return 'x.txt'\n"
+    )
     repo.write("data/x.txt", "x\n")
     (repo.root / "build").mkdir()
     repo.write("tests/test_cwd.py", CWD_TESTS)
@@ -163,7 +178,10 @@ def test_flaky_ratio_with_wilson_interval_and_a_test_needing_another(repo: Repo)
     assert flaky["needs_another_first"] == [
         {"test_id": "tests/test_flaky.py::test_needs_setup", "failed_seeds": [4]}
     ]
-    assert "| `tests/test_flaky.py::test_every_other_run` | flaky | 3/6 | 0.50 | 0.19-0.81 |" in summary
+    assert (
+        "| `tests/test_flaky.py::test_every_other_run` | flaky | 3/6 | 0.50 | 0.19-0.81 |"
+        in summary
+    )
 
 
 SLOW_TESTS = """\
@@ -191,7 +209,8 @@ def test_slow_lists_tests_over_the_configured_per_test_timeout(repo: Repo) -> No
     assert slow["over_timeout"][0]["duration_s"] >= 1.5
     assert slow["slowest"][0]["test_id"] == "tests/test_slow.py::test_sleeps"
     assert len(slow["slowest"]) == 3
-    assert slow["budget_s"] == 600 and slow["budget_margin"] > 90
+    assert slow["budget_s"] == 600
+    assert slow["budget_margin"] > 90
     assert "-m 'not slow'" in summary
     # The flag wins over the project's setting.
     done = repo.qualitykit("triage", "--slow", "--timeout-per-test", "5", "--json")

@@ -17,6 +17,7 @@ from qualitykit.triage.deep_models import Cwd, CwdTest
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from qualitykit.triage.deep_models import CwdLabel
     from qualitykit.triage.rerun import Rerunner
 
 
@@ -28,6 +29,7 @@ def check_cwd(runner: Rerunner, tests: Sequence[str]) -> Cwd:
     results: list[CwdTest] = []
     for test in tests:
         here, there = home.outcome(test), away.outcome(test)
+        label: CwdLabel
         if "not-run" in {here, there}:
             label = "not-run"
         else:

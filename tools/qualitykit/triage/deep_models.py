@@ -15,6 +15,9 @@ from pydantic import BaseModel, ConfigDict
 # out, stopped early, or the test was not collected).
 Outcome = Literal["passed", "failed", "skipped", "not-run"]
 Status = Literal["ran", "incomplete", "not-run"]
+IsolationLabel = Literal["fails-alone", "order-dependent", "passes-now", "not-run"]
+CwdLabel = Literal["cwd-dependent", "same", "not-run"]
+FlakyLabel = Literal["flaky", "always-fails", "always-passes", "not-run"]
 
 
 class _Model(BaseModel):
@@ -27,7 +30,7 @@ class IsolationTest(_Model):
     test_id: str
     # fails-alone: fails with nothing else run; order-dependent: passes alone or in its
     # module but fails in the full run; passes-now: passed in every rerun, the full run too.
-    label: Literal["fails-alone", "order-dependent", "passes-now", "not-run"]
+    label: IsolationLabel
     alone: Outcome
     in_module: Outcome
     full_run: Outcome | None = None
@@ -53,7 +56,7 @@ class CwdTest(_Model):
     """One test run from the project root and from a fresh temporary directory."""
 
     test_id: str
-    label: Literal["cwd-dependent", "same", "not-run"]
+    label: CwdLabel
     from_root: Outcome
     elsewhere: Outcome
 
@@ -70,7 +73,7 @@ class FlakyTest(_Model):
     """A test's outcome over the shuffled reruns, with a 95 % Wilson score interval."""
 
     test_id: str
-    label: Literal["flaky", "always-fails", "always-passes", "not-run"]
+    label: FlakyLabel
     runs: int
     passes: int
     ratio: float

@@ -18,6 +18,7 @@ from qualitykit.triage.deep_models import Flaky, FlakyTest, NeedsAnother
 if TYPE_CHECKING:
     from collections.abc import Collection, Sequence
 
+    from qualitykit.triage.deep_models import FlakyLabel, Status
     from qualitykit.triage.rerun import Rerun, Rerunner
 
 # The standard normal quantile for a two-sided 95 % interval.
@@ -40,6 +41,7 @@ def _judge(test: str, seeds: Sequence[int], reruns: Sequence[Rerun]) -> FlakyTes
     passes = sum(outcome == "passed" for _, outcome in counted)
     runs = len(counted)
     low, high = wilson(passes, runs)
+    label: FlakyLabel
     if runs == 0:
         label = "not-run"
     elif passes == 0:
@@ -88,7 +90,7 @@ def check_flaky(
     missing = any(result.label == "not-run" for result in results)
     if problems or missing:
         reason = problems[0] if problems else "some tests did not run in a rerun"
-        status = "not-run" if len(problems) == len(reruns) else "incomplete"
+        status: Status = "not-run" if len(problems) == len(reruns) else "incomplete"
         return Flaky(
             status=status, reason=reason, seeds=seeds, tests=results, needs_another_first=needs
         )

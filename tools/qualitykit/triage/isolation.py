@@ -15,7 +15,7 @@ from qualitykit.triage.deep_models import Isolation, IsolationTest
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-    from qualitykit.triage.deep_models import Outcome
+    from qualitykit.triage.deep_models import IsolationLabel, Outcome
     from qualitykit.triage.rerun import Rerun, Rerunner
 
 
@@ -27,6 +27,7 @@ def module_of(test_id: str) -> str:
 def _label(
     test: str, alone: Outcome, in_module: Outcome, full_run: Outcome | None
 ) -> IsolationTest:
+    label: IsolationLabel
     if alone == "failed":
         label = "fails-alone"
     elif alone == "not-run":
@@ -58,7 +59,7 @@ def check_isolation(
             problems.append(rerun.problem)
         return rerun
 
-    alone = {test: note(runner.run([test])).outcome(test) for test in failing}
+    alone: dict[str, Outcome] = {test: note(runner.run([test])).outcome(test) for test in failing}
     in_module: dict[str, Outcome] = {}
     for module in dict.fromkeys(module_of(test) for test in failing):
         rerun = note(runner.run(modules.get(module, ())))
