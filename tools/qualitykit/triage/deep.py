@@ -50,15 +50,20 @@ class DeepRequest:
 
 
 def find_polluters(
-    root: Path, order_dependent: Sequence[str], needs_another_first: Sequence[str]
+    runner: Rerunner,
+    full_order: Sequence[str],
+    order_dependent: Sequence[str],
+    needs_another_first: Sequence[str],
 ) -> Polluters:
     """The polluters of each order-dependent failure and the enablers of the other kind.
 
+    ``full_order``: every test of the full run, in the order it ran (the candidates);
     ``order_dependent``: failing tests that pass alone or in their module;
     ``needs_another_first``: tests that passed in the full run but failed in a shuffled
-    order. The polluter search (``triage/polluters.py``) replaces this body at merge.
+    order. ``runner`` knows the root and the per-process timeout. The polluter search
+    (``triage/polluters.py``) replaces this body at merge.
     """
-    del root
+    del runner, full_order
     searched = tuple(dict.fromkeys([*order_dependent, *needs_another_first]))
     if not searched:
         return Polluters(status="ran", reason="no order-dependent test to search")
@@ -100,7 +105,7 @@ def run_deep(  # noqa: PLR0913 - the run's results the checks start from, each b
     if request.polluters and isolation is not None:
         order_dependent = [t.test_id for t in isolation.tests if t.label == "order-dependent"]
         enabled = [n.test_id for n in flaky.needs_another_first] if flaky is not None else []
-        polluters = find_polluters(root, order_dependent, enabled)
+        polluters = find_polluters(runner, tuple(full), order_dependent, enabled)
     slow = None
     if request.slow:
         slow = check_slow(
