@@ -160,9 +160,14 @@ def test_needs_setup():
 
 
 def test_flaky_ratio_with_wilson_interval_and_a_test_needing_another(repo: Repo) -> None:
-    """A test failing every other run is flaky at 0.5; one needing another test is listed."""
+    """A test failing every other run is flaky at 0.5; one needing another test is listed.
+
+    ``--deep`` runs every check, the flaky one with 6 reruns (the other checks' reruns
+    advance the counter too: 6 shuffled runs still see 3 passes).
+    """
     repo.write("tests/test_flaky.py", FLAKY_TESTS)
-    deep, summary = _deep(repo, "--flaky", "6")
+    deep, summary = _deep(repo, "--deep")
+    assert all(deep[check] is not None for check in ("isolation", "polluters", "cwd", "slow"))
     flaky = deep["flaky"]
     assert flaky["status"] == "ran"
     assert flaky["seeds"] == [1, 2, 3, 4, 5, 6]

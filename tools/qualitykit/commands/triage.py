@@ -61,14 +61,20 @@ def _finished(capture: Capture, path: Path) -> Capture:
     return capture
 
 
+def _run_limit(workspace: Workspace) -> float:
+    """How long one pytest run of the suite may take.
+
+    A suite allowed a long budget may run that long: the gate's step timeout alone would
+    kill it first. Twice the budget still ends a hung suite.
+    """
+    budget = workspace.config.triage.budget
+    return max(workspace.config.timeout, 2 * budget) if budget else workspace.config.timeout
+
+
 def _from_run(
     workspace: Workspace, args: Sequence[str], scratch: Path
 ) -> tuple[Capture, dict[str, str | bytes], Resources]:
-    budget = workspace.config.triage.budget
-    # A suite allowed a long budget may run that long: the gate's step timeout alone would
-    # kill it first. Twice the budget still ends a hung suite.
-    limit = max(workspace.config.timeout, 2 * budget) if budget else workspace.config.timeout
-    run = run_suite(workspace.root, scratch, args, limit)
+    run = run_suite(workspace.root, scratch, args, _run_limit(workspace))
     if run.exit_code == _NO_TESTS:
         raise QualityKitError(f"no test ran: pytest exited 5 ({_why(run.log)})")
     text = read_text(run.report_log, "pytest report log", cache=False)
@@ -173,7 +179,7 @@ def run(  # noqa: PLR0913 - the command's options, each its own keyword
             report_log=str(files["report-log.jsonl"]),
             pytest_args=pytest_args,
             delta=delta,
-            timeout=workspace.config.timeout,
+            timeout=_run_limit(workspace),
         )
         files["deep.json"] = checks.model_dump_json(indent=2)
     unclean = checks.unclean() if checks is not None else ()
