@@ -110,11 +110,21 @@ def test_makes_build_dir():
 
 def test_plain():
     assert [1] == [2]
+
+
+def test_every_other_run():
+    counter = Path(__file__).with_name("counter.txt")
+    runs = int(counter.read_text()) + 1 if counter.exists() else 1
+    counter.write_text(str(runs))
+    assert runs % 2 == 0
 """
 
 
 def test_cwd_flags_both_directions(repo: Repo) -> None:
     """Passing only from the root and passing only from elsewhere are both cwd-dependent.
+
+    A test failing every other run differs too (run 2 from the root passes, run 3 elsewhere
+    fails), but the other way round in the second pair: unstable, not cwd-dependent.
 
     The root's conftest.py fixture must still apply from elsewhere (``--rootdir``, ``-c``).
     """
@@ -130,6 +140,7 @@ def test_cwd_flags_both_directions(repo: Repo) -> None:
         "tests/test_cwd.py::test_reads_data": ("cwd-dependent", "passed", "failed"),
         "tests/test_cwd.py::test_makes_build_dir": ("cwd-dependent", "failed", "passed"),
         "tests/test_cwd.py::test_plain": ("same", "failed", "failed"),
+        "tests/test_cwd.py::test_every_other_run": ("unstable", "passed", "failed"),
     }
     assert deep["cwd"]["status"] == "ran"
     assert "- cwd-dependent: `tests/test_cwd.py::test_reads_data`" in summary

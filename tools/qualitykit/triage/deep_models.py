@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 Outcome = Literal["passed", "failed", "skipped", "not-run"]
 Status = Literal["ran", "incomplete", "not-run"]
 IsolationLabel = Literal["fails-alone", "order-dependent", "passes-now", "not-run"]
-CwdLabel = Literal["cwd-dependent", "same", "not-run"]
+CwdLabel = Literal["cwd-dependent", "same", "unstable", "not-run"]
 FlakyLabel = Literal["flaky", "always-fails", "always-passes", "not-run"]
 
 
