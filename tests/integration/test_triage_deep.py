@@ -113,7 +113,7 @@ def test_plain():
 
 
 def test_every_other_run():
-    counter = Path(__file__).with_name("counter.txt")
+    counter = Path(__file__).with_name("cwd-counter.txt")
     runs = int(counter.read_text()) + 1 if counter.exists() else 1
     counter.write_text(str(runs))
     assert runs % 2 == 0

@@ -99,7 +99,11 @@ def _polluter_lines(check: Polluters) -> list[str]:
 def _cwd_lines(check: Cwd) -> list[str]:
     lines = _status("Working directory (root, then a fresh temporary directory)", check)
     differing = [t for t in check.tests if t.label != "same"]
-    lines.append(f"{len(check.tests)} tests rerun, {len(differing)} cwd-dependent or not run.")
+    counts = ", ".join(
+        f"{sum(t.label == label for t in differing)} {label}"
+        for label in ("cwd-dependent", "unstable", "not-run")
+    )
+    lines.append(f"{len(check.tests)} tests rerun: {counts}.")
     lines.append("")
     lines.extend(
         f"- {t.label}: `{t.test_id}` (from the root: {t.from_root}, elsewhere: {t.elsewhere})"
