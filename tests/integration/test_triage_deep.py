@@ -171,14 +171,9 @@ def test_needs_setup():
 
 
 def test_flaky_ratio_with_wilson_interval_and_a_test_needing_another(repo: Repo) -> None:
-    """A test failing every other run is flaky at 0.5; one needing another test is listed.
-
-    ``--deep`` runs every check, the flaky one with 6 reruns (the other checks' reruns
-    advance the counter too: 6 shuffled runs still see 3 passes).
-    """
+    """A test failing every other run is flaky at 0.5; one needing another test is listed."""
     repo.write("tests/test_flaky.py", FLAKY_TESTS)
-    deep, summary = _deep(repo, "--deep")
-    assert all(deep[check] is not None for check in ("isolation", "polluters", "cwd", "slow"))
+    deep, summary = _deep(repo, "--flaky", "6")
     flaky = deep["flaky"]
     assert flaky["status"] == "ran"
     assert flaky["seeds"] == [1, 2, 3, 4, 5, 6]
@@ -234,3 +229,18 @@ def test_slow_lists_tests_over_the_configured_per_test_timeout(repo: Repo) -> No
     again = json.loads((repo.root / bundle / "deep.json").read_text(encoding="utf-8"))
     assert again["slow"]["per_test_timeout_s"] == 5
     assert again["slow"]["over_timeout"] == []
+
+
+def test_deep_is_every_check_and_clean_on_a_green_suite(repo: Repo) -> None:
+    """``--deep`` asks for all five checks (6 flaky reruns).
+
+    With no failure there is nothing to rerun, and that is clean: each check ran, exit 0.
+    """
+    deep, summary = _deep(repo, "--deep", code=0)
+    assert {name: check["status"] for name, check in deep.items()} == dict.fromkeys(
+        ("isolation", "polluters", "cwd", "flaky", "slow"), "ran"
+    )
+    assert deep["flaky"]["runs"] == 6
+    assert deep["isolation"]["reason"] == "no failing test to rerun"
+    assert deep["polluters"]["reason"] == "no order-dependent test to search"
+    assert "### Flakiness (6 shuffled reruns): ran: no failing test to rerun" in summary

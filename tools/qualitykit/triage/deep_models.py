@@ -94,6 +94,7 @@ class Flaky(_Model):
 
     status: Status
     reason: str = ""
+    runs: int
     seeds: tuple[int, ...] = ()
     tests: tuple[FlakyTest, ...] = ()
     needs_another_first: tuple[NeedsAnother, ...] = ()

@@ -72,7 +72,7 @@ def check_flaky(
     Tests that ``passed`` in the full run but failed in some order are listed apart.
     """
     if not failing:
-        return Flaky(status="ran", reason="no failing test to rerun")
+        return Flaky(status="ran", reason="no failing test to rerun", runs=runs)
     seeds = tuple(range(1, runs + 1))
     reruns: list[Rerun] = []
     for seed in seeds:
@@ -92,6 +92,11 @@ def check_flaky(
         reason = problems[0] if problems else "some tests did not run in a rerun"
         status: Status = "not-run" if len(problems) == len(reruns) else "incomplete"
         return Flaky(
-            status=status, reason=reason, seeds=seeds, tests=results, needs_another_first=needs
+            status=status,
+            reason=reason,
+            runs=runs,
+            seeds=seeds,
+            tests=results,
+            needs_another_first=needs,
         )
-    return Flaky(status="ran", seeds=seeds, tests=results, needs_another_first=needs)
+    return Flaky(status="ran", runs=runs, seeds=seeds, tests=results, needs_another_first=needs)

@@ -113,7 +113,7 @@ def _cwd_lines(check: Cwd) -> list[str]:
 
 
 def _flaky_lines(check: Flaky) -> list[str]:
-    lines = _status(f"Flakiness ({len(check.seeds)} shuffled reruns)", check)
+    lines = _status(f"Flakiness ({check.runs} shuffled reruns)", check)
     if check.seeds:
         lines.extend([f"Seeds: {', '.join(map(str, check.seeds))}.", ""])
     if check.tests:
