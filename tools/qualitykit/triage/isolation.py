@@ -49,7 +49,7 @@ def check_isolation(
     modules: Mapping[str, Sequence[str]],
     full_args: Sequence[str],
 ) -> Isolation:
-    """Label each failing test; ``modules`` holds each module's tests in full-run order."""
+    """Label each failing test; ``modules`` holds each failing module's tests in full-run order."""
     if not failing:
         return Isolation(status="ran", reason="no failing test to rerun")
     problems: list[str] = []
@@ -62,7 +62,7 @@ def check_isolation(
     alone: dict[str, Outcome] = {test: note(runner.run([test])).outcome(test) for test in failing}
     in_module: dict[str, Outcome] = {}
     for module in dict.fromkeys(module_of(test) for test in failing):
-        rerun = note(runner.run(modules.get(module, ())))
+        rerun = note(runner.run(modules[module]))
         in_module.update(
             {test: rerun.outcome(test) for test in failing if module_of(test) == module}
         )

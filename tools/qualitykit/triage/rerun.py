@@ -150,6 +150,8 @@ class Rerunner:
     def run(self, node_ids: Sequence[str], *, elsewhere: bool = False) -> Rerun:
         """Run ``node_ids`` in this order; ``elsewhere``: from a fresh temporary directory.
 
+        Callers never pass none: pytest would then run the whole suite.
+
         From elsewhere the node ids are absolute and ``--rootdir``/``-c`` point at the
         project, so its configuration and test ids stay the same.
         """
