@@ -149,6 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_MAX_RERUNS = 100
+
 # `qualitykit policy ACTION …`: `policy` itself takes file names, so an action is recognised
 # only as the word right after `policy` (a file of that name goes after `--`).
 _POLICY_ACTIONS = ("commits", "commit-msg")
@@ -196,6 +198,43 @@ def _add_triage(triage: argparse.ArgumentParser) -> None:
     source.add_argument("--from-junit", type=Path, metavar="FILE", help="read a JUnit XML report")
     source.add_argument("--from-report-log", type=Path, metavar="FILE", help="read a report log")
     triage.add_argument("--json", action="store_true", help="print the bundle path as JSON")
+    deep = triage.add_argument_group("deep checks (they rerun the failing tests and their modules)")
+    deep.add_argument("--deep", action="store_true", help="every deep check below")
+    deep.add_argument("--isolation", action="store_true", help="rerun failures alone, in module")
+    deep.add_argument("--polluters", action="store_true", help="search what makes them fail")
+    deep.add_argument("--cwd", action="store_true", help="rerun them from another directory")
+    deep.add_argument(
+        "--flaky", type=_reruns, metavar="N", help="N shuffled reruns (--deep: 6): pass ratios"
+    )
+    deep.add_argument("--slow", action="store_true", help="durations, tests over the timeout")
+    deep.add_argument(
+        "--timeout-per-test",
+        type=_seconds,
+        metavar="S",
+        help="--slow lists tests over S seconds (default: per-test-timeout)",
+    )
+
+
+def _reruns(text: str) -> int:
+    """``--flaky N``: 2 to 100 reruns (one run tells nothing about a ratio)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 2 <= value <= _MAX_RERUNS:
+        raise argparse.ArgumentTypeError(f"{value} reruns: give 2 to {_MAX_RERUNS}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    """``--timeout-per-test S``: a finite number of seconds above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text}: give seconds above 0")
+    return value
 
 
 def _add_mutation(mutation: argparse.ArgumentParser) -> None:
@@ -348,7 +387,20 @@ def _init(args: argparse.Namespace) -> int:
 def _triage(args: argparse.Namespace) -> int:
     # qualitykit: allow[QK-INT-070] each command is imported only when it runs, as above
     from qualitykit.commands import triage  # noqa: PLC0415
+    from qualitykit.triage.deep import DEEP_FLAKY_RUNS, DeepRequest  # noqa: PLC0415
 
+    every = args.deep
+    flaky = args.flaky if args.flaky is not None else (DEEP_FLAKY_RUNS if every else None)
+    if args.timeout_per_test is not None and not (every or args.slow):
+        raise QualityKitError("--timeout-per-test is for --slow (or --deep)")
+    deep = DeepRequest(
+        isolation=every or args.isolation,
+        polluters=every or args.polluters,
+        cwd=every or args.cwd,
+        flaky_runs=flaky,
+        slow=every or args.slow,
+        per_test_timeout_s=args.timeout_per_test,
+    )
     return triage.run(
         args.root,
         baseline=args.baseline,
@@ -356,6 +408,7 @@ def _triage(args: argparse.Namespace) -> int:
         from_report_log=args.from_report_log,
         pytest_args=getattr(args, "pytest_args", []),
         as_json=args.json,
+        deep=deep,
     )
 
 

@@ -161,6 +161,8 @@ class TriageConfig(_Section):
     # Unset: no floor, no budget; only new failures fail the run (hold-the-line).
     pass_rate_floor: Percent | None = None
     budget: Seconds | None = None
+    # ``--slow`` lists the tests that took longer (``--timeout-per-test`` wins); unset: none.
+    per_test_timeout: Seconds | None = None
 
 
 class Config(_Section):

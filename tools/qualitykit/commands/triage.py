@@ -7,6 +7,7 @@ not run), with no bundle written.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shlex
 import tempfile
@@ -18,6 +19,7 @@ from qualitykit.state import read_text
 from qualitykit.triage.bundle import REPORTS, Bundle, stamp
 from qualitykit.triage.capture import parse_report_log
 from qualitykit.triage.clusters import build_clusters
+from qualitykit.triage.deep import DeepRequest, run_deep
 from qualitykit.triage.delta import compare, latest_bundle, load_baseline
 from qualitykit.triage.environment import Resources, environment
 from qualitykit.triage.junit import parse_junit_file
@@ -59,14 +61,20 @@ def _finished(capture: Capture, path: Path) -> Capture:
     return capture
 
 
+def _run_limit(workspace: Workspace) -> float:
+    """How long one pytest run of the suite may take.
+
+    A suite allowed a long budget may run that long: the gate's step timeout alone would
+    kill it first. Twice the budget still ends a hung suite.
+    """
+    budget = workspace.config.triage.budget
+    return max(workspace.config.timeout, 2 * budget) if budget else workspace.config.timeout
+
+
 def _from_run(
     workspace: Workspace, args: Sequence[str], scratch: Path
 ) -> tuple[Capture, dict[str, str | bytes], Resources]:
-    budget = workspace.config.triage.budget
-    # A suite allowed a long budget may run that long: the gate's step timeout alone would
-    # kill it first. Twice the budget still ends a hung suite.
-    limit = max(workspace.config.timeout, 2 * budget) if budget else workspace.config.timeout
-    run = run_suite(workspace.root, scratch, args, limit)
+    run = run_suite(workspace.root, scratch, args, _run_limit(workspace))
     if run.exit_code == _NO_TESTS:
         raise QualityKitError(f"no test ran: pytest exited 5 ({_why(run.log)})")
     text = read_text(run.report_log, "pytest report log", cache=False)
@@ -126,11 +134,19 @@ def run(  # noqa: PLR0913 - the command's options, each its own keyword
     from_report_log: Path | None,
     pytest_args: Sequence[str],
     as_json: bool = False,
+    deep: DeepRequest | None = None,
 ) -> int:
     """Triage the suite of the project at ``root``; returns the exit code."""
-    if pytest_args and (from_junit is not None or from_report_log is not None):
+    ingest = from_junit is not None or from_report_log is not None
+    if pytest_args and ingest:
         raise QualityKitError("pytest arguments after -- need a run, not a report to read")
+    deep = deep or DeepRequest()
+    if deep.wanted and ingest:
+        raise QualityKitError("deep checks rerun tests: they need a run, not a report to read")
     workspace = Workspace.load(root)
+    if deep.per_test_timeout_s is None:
+        timeout = workspace.config.triage.per_test_timeout
+        deep = dataclasses.replace(deep, per_test_timeout_s=timeout)
     reports = workspace.root / REPORTS
     name = stamp()
     base_dir = baseline if baseline is not None else latest_bundle(reports)
@@ -155,11 +171,28 @@ def run(  # noqa: PLR0913 - the command's options, each its own keyword
         runtime_s=runtime,
         settings=workspace.config.triage,
     )
-    verdict = "worse (exit 1)" if delta.worse else "no new failures (exit 0)"
+    checks = None
+    if deep.wanted:
+        checks = run_deep(
+            workspace.root,
+            deep,
+            capture=capture,
+            report_log=str(files["report-log.jsonl"]),
+            pytest_args=pytest_args,
+            delta=delta,
+            timeout=_run_limit(workspace),
+        )
+        files["deep.json"] = checks.model_dump_json(indent=2)
+    unclean = checks.unclean() if checks is not None else ()
+    worse = delta.worse or bool(unclean)
+    reasons = ["worse"] if delta.worse else []
+    if unclean:
+        reasons.append(f"deep checks did not fully run: {', '.join(unclean)}")
+    verdict = f"{'; '.join(reasons)} (exit 1)" if worse else "no new failures (exit 0)"
     env = environment(workspace.root)
     files.update(
         {
-            "summary.md": render_summary(capture, clusters, delta, verdict=verdict),
+            "summary.md": render_summary(capture, clusters, delta, checks, verdict=verdict),
             "failures.json": Failures(failures=capture.failures).model_dump_json(indent=2),
             "clusters.json": Clusters(clusters=clusters).model_dump_json(indent=2),
             "delta.json": delta.model_dump_json(indent=2),
@@ -170,11 +203,12 @@ def run(  # noqa: PLR0913 - the command's options, each its own keyword
     )
     written = Bundle(files).write(reports, name)
     if as_json:
-        print(json.dumps({"bundle": str(written), "worse": delta.worse}))
+        print(json.dumps({"bundle": str(written), "worse": worse}))
     else:
+        incomplete = f"deep checks not fully run: {', '.join(unclean)}; " if unclean else ""
         print(
             f"triage: {len(capture.failures)} failures in {len(clusters)} clusters, "
-            f"{len(delta.new_tests)} new, {len(delta.fixed_tests)} fixed; "
+            f"{len(delta.new_tests)} new, {len(delta.fixed_tests)} fixed; {incomplete}"
             f"bundle {shlex.quote(str(written))}"
         )
-    return 1 if delta.worse else 0
+    return 1 if worse else 0

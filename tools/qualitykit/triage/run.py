@@ -12,7 +12,7 @@ from qualitykit.errors import QualityKitError
 from qualitykit.triage.environment import Resources, children_usage, resources
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
     from pathlib import Path
 
 REPORT_LOG = "report-log.jsonl"
@@ -30,10 +30,19 @@ class SuiteRun:
     resources: Resources
 
 
-def run_suite(root: Path, scratch: Path, args: Sequence[str], timeout: float) -> SuiteRun:
+def run_suite(  # noqa: PLR0913 - where and how pytest runs, each its own keyword
+    root: Path,
+    scratch: Path,
+    args: Sequence[str],
+    timeout: float,
+    *,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+) -> SuiteRun:
     """Run pytest in ``root`` as the project configured it, plus ``args``; reports to scratch.
 
     Our options come before the user's: their own ``--tb`` or ``-p`` on the command line win.
+    ``cwd`` and ``env`` (default: ``root`` and ours) are for the deep checks' reruns.
     """
     report_log, junit = scratch / REPORT_LOG, scratch / JUNIT
     command = [
@@ -54,7 +63,8 @@ def run_suite(root: Path, scratch: Path, args: Sequence[str], timeout: float) ->
     try:
         done = subprocess.run(  # noqa: S603 - our interpreter running pytest
             command,
-            cwd=root,
+            cwd=cwd or root,
+            env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
