@@ -71,8 +71,11 @@ def _deep(repo: Repo, *flags: str, code: int = 1) -> tuple[dict[str, Any], str]:
     return json.loads((bundle / "deep.json").read_text(encoding="utf-8")), summary
 
 
-def test_isolation_labels_each_failure_and_polluters_say_not_run(repo: Repo) -> None:
-    """Alone, in its module, and (when both pass) the full run again tell the labels apart."""
+def test_isolation_labels_each_failure_and_the_search_names_each_polluter(repo: Repo) -> None:
+    """Alone, in its module, and (when both pass) the full run again tell the labels apart.
+
+    Each order-dependent failure is then searched: its polluter, verified, with what leaked.
+    """
     repo.write("tests/test_order.py", ORDER_TESTS)
     repo.write("tests/test_a_env.py", ENV_POLLUTER)
     repo.write("tests/test_b_env.py", ENV_VICTIM)
@@ -85,13 +88,21 @@ def test_isolation_labels_each_failure_and_polluters_say_not_run(repo: Repo) -> 
         "tests/test_order.py::test_fails_once": "passes-now",
     }
     assert deep["isolation"]["status"] == "ran"
-    # Until the search is wired in, it says it did not run: never a clean result.
-    assert deep["polluters"]["status"] == "not-run"
-    assert set(deep["polluters"]["searched"]) == {
-        "tests/test_b_env.py::test_reads_env",
-        "tests/test_order.py::test_victim",
-    }
-    assert "### Polluter search: NOT RUN: polluter search unavailable" in summary
+    assert deep["polluters"]["status"] == "ran"
+    found = {r["target"]: r for r in deep["polluters"]["results"]}
+    assert set(found) == {"tests/test_b_env.py::test_reads_env", "tests/test_order.py::test_victim"}
+    env = found["tests/test_b_env.py::test_reads_env"]
+    assert (env["status"], env["kind"]) == ("found", "polluter")
+    assert env["culprits"] == ["tests/test_a_env.py::test_sets_env"]
+    assert {(leak["kind"], leak["name"]) for leak in env["leaks"]} >= {("env", "FIXTURE_MODE")}
+    state = found["tests/test_order.py::test_victim"]
+    assert state["culprits"] == ["tests/test_order.py::test_polluter"]
+    assert any(leak["kind"] == "global" for leak in state["leaks"]), state["leaks"]
+    assert "### Polluter search" in summary
+    assert (
+        "- `tests/test_b_env.py::test_reads_env` fails only after "
+        "`tests/test_a_env.py::test_sets_env`" in summary
+    )
     assert "| `tests/test_order.py::test_victim` | order-dependent | passed | failed |" in summary
     assert (deep["cwd"], deep["flaky"], deep["slow"]) == (None, None, None)
 

@@ -12,11 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from qualitykit.errors import QualityKitError
 from qualitykit.triage.cwd import check_cwd
 from qualitykit.triage.deep_models import DeepChecks, Polluters
 from qualitykit.triage.flaky import check_flaky
 from qualitykit.triage.isolation import check_isolation, module_of
+from qualitykit.triage.leaks import with_leaks
+from qualitykit.triage.polluters import search
 from qualitykit.triage.rerun import Rerunner, read_tests
+from qualitykit.triage.session import Session
 from qualitykit.triage.slow import check_slow
 
 if TYPE_CHECKING:
@@ -25,6 +29,7 @@ if TYPE_CHECKING:
 
     from qualitykit.triage.delta import Delta
     from qualitykit.triage.models import Capture
+    from qualitykit.triage.pollution_models import Kind, PollutionResult
 
 # ``--deep`` without ``--flaky N``: six reruns tell a 50 % test from a broken one.
 DEEP_FLAKY_RUNS = 6
@@ -57,17 +62,33 @@ def find_polluters(
 ) -> Polluters:
     """The polluters of each order-dependent failure and the enablers of the other kind.
 
-    ``full_order``: every test of the full run, in the order it ran (the candidates);
-    ``order_dependent``: failing tests that pass alone or in their module;
-    ``needs_another_first``: tests that passed in the full run but failed in a shuffled
-    order. ``runner`` knows the root and the per-process timeout. The polluter search
-    (``triage/polluters.py``) replaces this body at merge.
+    ``full_order``: every test of the full run, in the order it ran (the candidates: the tests
+    before a target in that order); ``order_dependent``: failing tests that pass alone or in
+    their module (searched for polluters); ``needs_another_first``: tests that passed in the
+    full run but failed in a shuffled order (searched for enablers). One collected-once
+    session serves every search (``triage.session``); each found set comes with what it
+    leaked. A session that cannot start makes the check ``not-run``, naming why.
     """
-    del runner, full_order
     searched = tuple(dict.fromkeys([*order_dependent, *needs_another_first]))
     if not searched:
         return Polluters(status="ran", reason="no order-dependent test to search")
-    return Polluters(status="not-run", reason="polluter search unavailable", searched=searched)
+    position = {test: index for index, test in enumerate(full_order)}
+    wanted: list[tuple[str, Kind]] = [(test, "polluter") for test in order_dependent]
+    enablers: list[tuple[str, Kind]] = [
+        (test, "enabler") for test in needs_another_first if test not in order_dependent
+    ]
+    wanted += enablers
+    results: list[PollutionResult] = []
+    try:
+        with Session(runner.root, timeout=runner.timeout) as session:
+            for test, kind in wanted:
+                prefix = full_order[: position[test]] if test in position else None
+                results.append(with_leaks(session, search(session, test, prefix, kind=kind)))
+    except QualityKitError as error:
+        return Polluters(
+            status="not-run", reason=str(error), searched=searched, results=tuple(results)
+        )
+    return Polluters(status="ran", searched=searched, results=tuple(results))
 
 
 def run_deep(  # noqa: PLR0913 - the run's results the checks start from, each by name

@@ -11,6 +11,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+# pydantic reads the field annotations at run time: the model stays imported.
+from qualitykit.triage.pollution_models import PollutionResult  # noqa: TC001
+
 # One test in one rerun: ``not-run`` when the rerun did not report it (pytest crashed, timed
 # out, stopped early, or the test was not collected).
 Outcome = Literal["passed", "failed", "skipped", "not-run"]
@@ -45,11 +48,16 @@ class Isolation(_Model):
 
 
 class Polluters(_Model):
-    """``--polluters``: which earlier tests make an order-dependent failure fail."""
+    """``--polluters``: which earlier tests make an order-dependent failure fail.
+
+    ``searched``: the tests a search was asked for (order-dependent failures, then tests that
+    need another first); ``results``: one search each, with its culprits and what they leaked.
+    """
 
     status: Status
     reason: str = ""
     searched: tuple[str, ...] = ()
+    results: tuple[PollutionResult, ...] = ()
 
 
 class CwdTest(_Model):

@@ -94,7 +94,22 @@ def _isolation_lines(check: Isolation) -> list[str]:
 
 def _polluter_lines(check: Polluters) -> list[str]:
     lines = _status("Polluter search", check)
-    lines.extend(f"- not searched: `{test}`" for test in check.searched[:_MAX_LISTED])
+    searched = {result.target for result in check.results}
+    for result in check.results[:_MAX_LISTED]:
+        role = "fails only after" if result.kind == "polluter" else "passes only after"
+        if result.status == "found":
+            culprits = ", ".join(f"`{test}`" for test in result.culprits)
+            lines.append(f"- `{result.target}` {role} {culprits} ({result.runs} runs)")
+            lines.append(f"  - repro: `{result.repro}`")
+            lines.extend(
+                f"  - leaked {leak.kind} `{leak.name}`: {leak.before} -> {leak.after}"
+                for leak in result.leaks[:_MAX_LISTED]
+            )
+        else:
+            lines.append(f"- `{result.target}`: {result.status} ({result.detail or result.kind})")
+    lines.extend(
+        f"- not searched: `{test}`" for test in check.searched[:_MAX_LISTED] if test not in searched
+    )
     return [*lines, ""] if check.searched else lines
 
 
