@@ -184,7 +184,7 @@ def test_needs_setup():
 def test_flaky_ratio_with_wilson_interval_and_a_test_needing_another(repo: Repo) -> None:
     """A test failing every other run is flaky at 0.5; one needing another test is listed."""
     repo.write("tests/test_flaky.py", FLAKY_TESTS)
-    deep, summary = _deep(repo, "--flaky", "6")
+    deep, summary = _deep(repo, "--flaky", "6", "--polluters")
     flaky = deep["flaky"]
     assert flaky["status"] == "ran"
     assert flaky["seeds"] == [1, 2, 3, 4, 5, 6]
@@ -204,6 +204,12 @@ def test_flaky_ratio_with_wilson_interval_and_a_test_needing_another(repo: Repo)
         "| `tests/test_flaky.py::test_every_other_run` | flaky | 3/6 | 0.50 | 0.19-0.81 |"
         in summary
     )
+    # The search then names the test it needs: it passes only after test_sets_up ran.
+    enablers = [r for r in deep["polluters"]["results"] if r["kind"] == "enabler"]
+    assert [(r["target"], r["status"], r["culprits"]) for r in enablers] == [
+        ("tests/test_flaky.py::test_needs_setup", "found", ["tests/test_flaky.py::test_sets_up"])
+    ]
+    assert "passes only after `tests/test_flaky.py::test_sets_up`" in summary
 
 
 SLOW_TESTS = """\
