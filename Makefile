@@ -30,7 +30,7 @@ MUTATION_BASE ?= origin/main
 
 .PHONY: help install quality ruff-format ruff-lint mypy pyright vulture actionlint zizmor makefile
 .PHONY: policy coverage badge badge-check ratchet baseline baseline-update mutation mutation-changed
-.PHONY: summary triage test test-slow unit integration regression e2e benchmark format hooks lock clean
+.PHONY: summary report triage test test-slow unit integration regression e2e benchmark format hooks lock clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-16s %s\n", $$1, $$2}'
@@ -85,6 +85,8 @@ mutation-changed: $(SYNCED) ## Mutation testing of the lines changed since $(MUT
 	$(RUN) qualitykit mutation run --changed --base $(MUTATION_BASE) $(MUTATION_ARGS)
 summary: $(SYNCED) ## Show the last gate results without running anything
 	$(RUN) qualitykit summary
+report: $(SYNCED) ## Write .qualitykit/report/index.html: gate, findings, coverage, mutation, triage, trends
+	$(RUN) qualitykit report
 triage: $(SYNCED) ## Run the suite once: clustered failures, delta, repro in reports/<STAMP>/
 	$(RUN) qualitykit triage $(if $(TRIAGE_ARGS),-- $(TRIAGE_ARGS))
 

@@ -13,6 +13,7 @@ from _pytest import hookspec
 import qualitykit
 from qualitykit.coverage.ratchet import Baseline
 from qualitykit.policy.pynames import Binder
+from qualitykit.report.sections import Trend
 from qualitykit.sarif_models import (
     ArtifactLocation,
     Invocation,
@@ -75,3 +76,7 @@ pytest.Session.testscollected  # pytest's run loop and summary, in the zygote's 
 
 # ast.NodeVisitor dispatches to visit_<node class>: `case Point(x=px)` binds px (pynames.py)
 Binder.visit_MatchAs
+
+# read by the report's template only (tools/qualitykit/report/templates/index.html.j2)
+Trend.chart
+Trend.latest

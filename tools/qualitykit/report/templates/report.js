@@ -1,0 +1,83 @@
+(function () {
+  "use strict";
+  var source = document.getElementById("qk-data");
+  var data = source ? JSON.parse(source.textContent) : { findings: [], survivors: [] };
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) { node.className = cls; }
+    if (text !== undefined && text !== null) { node.textContent = String(text); }
+    return node;
+  }
+
+  function place(file, line, link) {
+    var text = line ? file + ":" + line : file;
+    if (typeof link === "string" && link.indexOf("https://") === 0) {
+      var anchor = el("a", "loc", text);
+      anchor.href = link;
+      anchor.rel = "noopener";
+      return anchor;
+    }
+    return el("span", "loc", text);
+  }
+
+  function more(id, rows, size, draw) {
+    var button = document.getElementById(id);
+    if (!button) { return; }
+    var next = 0;
+    button.addEventListener("click", function () {
+      var end = Math.min(next + size, rows.length);
+      draw(rows.slice(next, end));
+      next = end;
+      if (next < rows.length) {
+        button.textContent = "show more (" + (rows.length - next) + " left)";
+      } else {
+        button.remove();
+      }
+    });
+  }
+
+  // A finding: [file, line, step, code, severity, message, link, new]
+  more("more-findings", data.findings, 500, function (rows) {
+    var box = document.getElementById("findings");
+    var file = null;
+    var list = null;
+    rows.forEach(function (row) {
+      if (row[0] !== file) {
+        file = row[0];
+        var details = el("details", "file");
+        details.open = true;
+        var summary = el("summary");
+        summary.appendChild(el("code", "", file));
+        details.appendChild(summary);
+        list = el("ul");
+        details.appendChild(list);
+        box.appendChild(details);
+      }
+      var item = el("li", "finding sev-" + row[4]);
+      if (row[7]) { item.appendChild(el("span", "new", "new")); }
+      item.appendChild(place(row[0], row[1], row[6]));
+      item.appendChild(document.createTextNode(" "));
+      item.appendChild(el("span", "step", row[2]));
+      item.appendChild(document.createTextNode(" "));
+      item.appendChild(el("code", "", row[3]));
+      item.appendChild(document.createTextNode(" "));
+      item.appendChild(el("span", "msg", row[5]));
+      list.appendChild(item);
+    });
+  });
+
+  // A survivor: [module, line, operator, tests, diff, link]
+  more("more-survivors", data.survivors, 100, function (rows) {
+    var box = document.getElementById("survivors");
+    rows.forEach(function (row) {
+      var details = el("details", "survivor");
+      var summary = el("summary");
+      summary.appendChild(place(row[0], row[1], row[5]));
+      summary.appendChild(document.createTextNode(" " + row[2] + " (" + row[3] + " tests ran it)"));
+      details.appendChild(summary);
+      details.appendChild(el("pre", "", row[4]));
+      box.appendChild(details);
+    });
+  });
+}());
