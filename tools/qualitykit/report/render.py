@@ -69,6 +69,8 @@ def render(inputs: Inputs) -> str:
     coverage = next((s.coverage for s in steps if s.coverage is not None), None)
     policy = next((s for s in steps if s.step == "policy"), None)
     data = {
+        # Links of the rows drawn on demand: prefix + path + #L<line> (forge.Forge.blob).
+        "forge": inputs.forge.prefix if inputs.forge is not None else None,
         "findings": [row.compact() for row in rest],
         "survivors": [s.compact() for s in survivors[sections.SHOWN_SURVIVORS :]],
     }

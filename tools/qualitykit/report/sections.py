@@ -43,7 +43,7 @@ class Row:
     new: bool
 
     def compact(self) -> list[object]:
-        """The row as the embedded JSON holds it (a list: half the bytes of an object)."""
+        """The row as the embedded JSON holds it: a list, no link (the script builds it)."""
         return [
             self.file,
             self.line,
@@ -51,8 +51,7 @@ class Row:
             self.code,
             self.severity,
             self.message,
-            self.link,
-            self.new,
+            int(self.new),
         ]
 
 
@@ -192,8 +191,8 @@ class Survivor:
     link: str | None
 
     def compact(self) -> list[object]:
-        """The survivor as the embedded JSON holds it."""
-        return [self.module, self.line, self.operator, self.tests, self.diff, self.link]
+        """The survivor as the embedded JSON holds it (no link: the script builds it)."""
+        return [self.module, self.line, self.operator, self.tests, self.diff]
 
 
 def survivors(inputs: Inputs, result: MutationResult) -> list[Survivor]:

@@ -10,11 +10,20 @@
     return node;
   }
 
-  function place(file, line, link) {
+  // As forge.Forge.blob: the prefix (https://…/blob/<commit>/), the quoted path, #L<line>.
+  function link(file, line) {
+    if (typeof data.forge !== "string" || data.forge.indexOf("https://") !== 0) { return null; }
+    if (file === "(no file)") { return null; }
+    var path = file.split("/").map(encodeURIComponent).join("/");
+    return data.forge + path + (line ? "#L" + line : "");
+  }
+
+  function place(file, line) {
     var text = line ? file + ":" + line : file;
-    if (typeof link === "string" && link.indexOf("https://") === 0) {
+    var href = link(file, line);
+    if (href !== null) {
       var anchor = el("a", "loc", text);
-      anchor.href = link;
+      anchor.href = href;
       anchor.rel = "noopener";
       return anchor;
     }
@@ -37,7 +46,7 @@
     });
   }
 
-  // A finding: [file, line, step, code, severity, message, link, new]
+  // A finding: [file, line, step, code, severity, message, new]
   more("more-findings", data.findings, 500, function (rows) {
     var box = document.getElementById("findings");
     var file = null;
@@ -55,8 +64,8 @@
         box.appendChild(details);
       }
       var item = el("li", "finding sev-" + row[4]);
-      if (row[7]) { item.appendChild(el("span", "new", "new")); }
-      item.appendChild(place(row[0], row[1], row[6]));
+      if (row[6]) { item.appendChild(el("span", "new", "new")); }
+      item.appendChild(place(row[0], row[1]));
       item.appendChild(document.createTextNode(" "));
       item.appendChild(el("span", "step", row[2]));
       item.appendChild(document.createTextNode(" "));
@@ -67,13 +76,13 @@
     });
   });
 
-  // A survivor: [module, line, operator, tests, diff, link]
+  // A survivor: [module, line, operator, tests, diff]
   more("more-survivors", data.survivors, 100, function (rows) {
     var box = document.getElementById("survivors");
     rows.forEach(function (row) {
       var details = el("details", "survivor");
       var summary = el("summary");
-      summary.appendChild(place(row[0], row[1], row[5]));
+      summary.appendChild(place(row[0], row[1]));
       summary.appendChild(document.createTextNode(" " + row[2] + " (" + row[3] + " tests ran it)"));
       details.appendChild(summary);
       details.appendChild(el("pre", "", row[4]));
