@@ -62,7 +62,9 @@ def sparkline(values: Sequence[float | None], title: str, *, width: int = 240) -
         if value is None:
             segments.append([])
             continue
-        point = (4 + index * step, height - 4 - (height - 8) * (value - low) / spread)
+        # One value (or all equal): a flat line through the middle, not along the bottom.
+        share = (value - low) / spread if high > low else 0.5
+        point = (4 + index * step, height - 4 - (height - 8) * share)
         segments[-1].append(point)
         points.append(point)
     parts = [
