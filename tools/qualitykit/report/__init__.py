@@ -33,8 +33,7 @@ def report_path(state_dir: Path) -> Path:
 def write_report(workspace: Workspace, gate: GateResult | None, base: str | None) -> Path:
     """Render the page from the project's state (``gate``: this run's, else summary.json)."""
     path = report_path(workspace.state_dir)
-    cache_dir = workspace.state_dir / "cache" / "report-templates"
-    write_text_atomic(path, render(collect(workspace, gate, base), cache_dir))
+    write_text_atomic(path, render(collect(workspace, gate, base)))
     return path
 
 

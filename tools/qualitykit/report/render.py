@@ -11,53 +11,25 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import pickle
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from qualitykit.report import sections
 from qualitykit.report.history import HISTORY_FILE, LIMIT
 
 if TYPE_CHECKING:
-    from jinja2.bccache import Bucket
-
     from qualitykit.report.collect import Inputs
 
 _TEMPLATES = Path(__file__).parent / "templates"
 
 
-class _CompiledTemplates(FileSystemBytecodeCache):
-    """The compiled template, kept between runs: compiling it costs ~0.1 s, loading ~1 ms.
-
-    Only a cache (keyed by the template's checksum): unreadable is a compile, unwritable is
-    not kept; neither fails the report.
-    """
-
-    def load_bytecode(self, bucket: Bucket) -> None:
-        """The stored code, or an empty bucket (compile) when it cannot be read."""
-        try:
-            super().load_bytecode(bucket)
-        except (OSError, EOFError, ValueError, pickle.UnpicklingError):
-            bucket.reset()
-
-    def dump_bytecode(self, bucket: Bucket) -> None:
-        """Keep the code when the directory takes it."""
-        try:
-            Path(self.directory).mkdir(parents=True, exist_ok=True)
-            super().dump_bytecode(bucket)
-        # qualitykit: allow[QK-EXC-002] a cache that cannot be written is only not kept
-        except OSError:
-            return
-
-
 @cache
-def _environment(cache_dir: Path | None) -> Environment:
+def _environment() -> Environment:
     return Environment(
-        bytecode_cache=None if cache_dir is None else _CompiledTemplates(str(cache_dir)),
         loader=FileSystemLoader(_TEMPLATES),
         autoescape=True,
         undefined=StrictUndefined,
@@ -85,8 +57,8 @@ def embed_json(data: object) -> Markup:
     return Markup(text)  # noqa: S704 - escaped above for the script-data state
 
 
-def render(inputs: Inputs, cache_dir: Path | None = None) -> str:
-    """The whole page for ``inputs`` (the compiled template kept in ``cache_dir``)."""
+def render(inputs: Inputs) -> str:
+    """The whole page for ``inputs``."""
     rows = sections.finding_rows(inputs)
     groups, rest = sections.group_rows(rows)
     mutation = inputs.mutation
@@ -136,4 +108,4 @@ def render(inputs: Inputs, cache_dir: Path | None = None) -> str:
         "history_limit": LIMIT,
         "data": embed_json(data),
     }
-    return _environment(cache_dir).get_template("index.html.j2").render(context)
+    return _environment().get_template("index.html.j2").render(context)
