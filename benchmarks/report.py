@@ -5,7 +5,7 @@ Run after ``make quality`` (the report reads what the gate left):
 
 1. cold: what the report adds to a gate run, in a fresh process that has imported what the
    gate imports anyway (runner, steps, summary, SARIF): importing the report's own modules
-   (jinja2), reading the state, loading the compiled template and writing the page once;
+   (jinja2), reading the state, compiling the template and writing the page once;
 2. warm: further generations in the same process (the template compiled).
 
 The history is not appended (the benchmark must not add gate runs to the trends).
