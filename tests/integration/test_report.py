@@ -13,6 +13,7 @@ from tests.integration.report_fixtures import (
     mutation_result,
     write_state,
 )
+from tests.integration.triage_fixtures import make_red
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -220,3 +221,51 @@ def test_ten_thousand_findings_stay_small(repo: Repo, tmp_path: Path) -> None:
     assert len(data["findings"]) == 10_000 - 300
     assert len(data["survivors"]) == 2_500 - 40
     assert tmp_path.exists()
+
+
+def test_triage_clusters_with_traceback_and_repro(repo: Repo) -> None:
+    """A real triage bundle: its clusters, each with the representative's traceback and the
+    repro command, as text."""
+    make_red(repo)
+    triaged = repo.qualitykit("triage", timeout=120)
+    assert triaged.returncode == 1, triaged.stderr
+    assert repo.qualitykit("report").returncode == 0
+    page = _page(repo)
+    (bundle,) = (repo.root / "reports").iterdir()
+    assert f"Latest bundle <code>reports/{bundle.name}</code>: 3 clusters." in page
+    assert page.count('<details class="cluster"') == 3
+    assert "ValueError: cannot parse" in page
+    assert "Repro: <code>" in page
+    assert "&gt;       raise ValueError(f&#34;cannot parse {text!r}" in page
+
+
+def test_coverage_groups_and_uncovered_changed_lines(repo: Repo) -> None:
+    """A real coverage run: the total against the floor, and the changed lines no test ran."""
+    repo.configure("\n[tool.qualitykit.coverage]\nfloor = 10\n")
+    repo.git("add", "-A")
+    repo.git("commit", "-qm", "base")
+    repo.write(
+        "src/pkg/core.py",
+        (repo.root / "src/pkg/core.py").read_text()
+        + '\n\ndef triple(value: int) -> int:\n    """Thrice."""\n    return value * 3\n',
+    )
+    measured = repo.gate("--steps", "coverage", timeout=300)
+    # Red only because the fixture has no ratchet baseline; the figures are measured.
+    assert "ratchet-missing" in measured.stderr, measured.stderr
+    done = repo.qualitykit("report", "--base", "HEAD")
+    assert done.returncode == 0, done.stderr
+    page = _page(repo)
+    assert '<table id="coverage-groups">' in page
+    assert "Total 88.89% (floor 10.0%)" in page
+    diff = page.split('<table id="diff-coverage">')[1].split("</table>")[0]
+    assert "src/pkg/core.py" in diff
+    assert "<td>11</td>" in diff  # `return value * 3`: the one changed line no test runs
+
+
+def test_a_configured_base_that_does_not_resolve_is_a_note(repo: Repo) -> None:
+    """The policy's base missing in this clone (a shallow CI checkout): a note, never exit 2."""
+    repo.configure('[tool.qualitykit.policy]\nbase = "origin/gone"\n')
+    write_state(repo.root, gate_result(2, files=1), None)
+    done = repo.qualitykit("report")
+    assert done.returncode == 0, done.stderr
+    assert "nothing marked new: unknown base &#39;origin/gone&#39;" in _page(repo)

@@ -22,7 +22,7 @@ from qualitykit.results import GateResult
 from qualitykit.state import read_model
 from qualitykit.triage.bundle import REPORTS
 from qualitykit.triage.delta import latest_bundle
-from qualitykit.triage.models import Clusters, Failure, Failures
+from qualitykit.triage.models import Clusters
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -39,11 +39,10 @@ MUTATION_RESULT = ("mutation", "result.json")
 
 @dataclass(frozen=True)
 class Triage:
-    """The latest triage bundle: its name, clusters and each cluster's representative failure."""
+    """The latest triage bundle: its name and clusters (each with its representative traceback)."""
 
     bundle: str
     clusters: tuple[Cluster, ...]
-    representatives: dict[str, Failure]
 
 
 @dataclass(frozen=True)
@@ -79,20 +78,9 @@ def read_triage(root: Path) -> Triage | None:
     if bundle is None:
         return None
     clusters = read_model(bundle / "clusters.json", Clusters, "triage clusters", cache=False)
-    failures = read_model(bundle / "failures.json", Failures, "triage failures", cache=False)
-    if clusters is None or failures is None:
-        missing = "clusters.json" if clusters is None else "failures.json"
-        raise QualityKitError(f"{bundle}: not a triage bundle (no {missing})")
-    by_test = {failure.test_id: failure for failure in failures.failures}
-    return Triage(
-        bundle=bundle.name,
-        clusters=clusters.clusters,
-        representatives={
-            cluster.id: by_test[cluster.representative]
-            for cluster in clusters.clusters
-            if cluster.representative in by_test
-        },
-    )
+    if clusters is None:
+        raise QualityKitError(f"{bundle}: not a triage bundle (no clusters.json)")
+    return Triage(bundle=bundle.name, clusters=clusters.clusters)
 
 
 def _diff_coverage(

@@ -229,8 +229,7 @@ def clusters(inputs: Inputs) -> list[ClusterView]:
         return []
     views: list[ClusterView] = []
     for cluster in inputs.triage.clusters:
-        failure = inputs.triage.representatives.get(cluster.id)
-        text = failure.longrepr if failure is not None else ""
+        text = cluster.representative
         if len(text) > _TRACEBACK_CHARS:
             text = text[:_TRACEBACK_CHARS] + "\n… (cut; the whole text is in failures.json)"
         where = f"{cluster.root}:{cluster.root_line}" if cluster.root else ""
