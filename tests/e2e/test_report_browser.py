@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,7 +27,8 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser, ConsoleMessage, Page
     from tests.conftest import Repo
 
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's package; QUALITYKIT_CHROMIUM points elsewhere (the fail-closed test below).
+CHROMIUM = Path(os.environ.get("QUALITYKIT_CHROMIUM", "/usr/bin/chromium"))
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -181,3 +184,17 @@ def test_missing_sections_say_so(browser: Browser, repo: Repo) -> None:
         assert any(command in text for text in missing), (command, missing)
     assert opened.page.locator("#trends .missing").count() == 1
     assert opened.errors == []
+
+
+@pytest.mark.parametrize(("ci", "code", "outcome"), [("true", 1, "1 error"), ("", 0, "1 skipped")])
+def test_missing_chromium_fails_under_ci(tmp_path: Path, ci: str, code: int, outcome: str) -> None:
+    """No browser is a failure under CI (never a silent pass), a skip on a developer machine."""
+    env = {**os.environ, "CI": ci, "QUALITYKIT_CHROMIUM": str(tmp_path / "no-chromium")}
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--basetemp",
+         str(tmp_path / "inner"), f"{__file__}::test_missing_sections_say_so"],
+        cwd=PROJECT, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == code, done.stdout
+    assert outcome in done.stdout, done.stdout
+    assert "no-chromium is missing: run `make browser`" in done.stdout
