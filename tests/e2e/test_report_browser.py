@@ -132,6 +132,8 @@ def test_script_in_a_message_is_text(browser: Browser, repo: Repo) -> None:
     page = opened.page
     assert page.locator("#findings .msg").count() == 300
     page.click("#more-findings")
+    # 200 per file: the second file's rows go on in its own group, which the HTML began.
+    assert page.locator("#findings details.file").count() == 2
     messages = page.locator("#findings .msg").all_text_contents()
     assert len(messages) == 400
     assert set(messages) == {HOSTILE}
@@ -167,6 +169,8 @@ def test_ten_thousand_findings_five_thousand_mutants(browser: Browser, repo: Rep
     assert page.locator("#findings li.finding").count() == 300
     page.click("#more-findings")
     assert page.locator("#findings li.finding").count() == 800
+    # 20 rows per file: 800 rows are 40 files, one group each.
+    assert page.locator("#findings details.file").count() == 40
     drawn = page.locator("#findings li.finding a.loc").nth(799).get_attribute("href") or ""
     assert drawn.startswith("https://github.com/owner/name/blob/")
     assert page.locator("#survivors details").count() == 40

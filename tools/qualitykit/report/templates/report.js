@@ -46,15 +46,18 @@
     });
   }
 
-  // A finding: [file, line, step, code, severity, message, new]
+  // A finding: [file, line, step, code, severity, message, new]. Rows of the file the HTML
+  // ended with go on in its list; each other file gets its own group.
+  var box = document.getElementById("findings");
+  var last = box ? box.lastElementChild : null;
+  var file = last ? last.getAttribute("data-file") : null;
+  var list = last ? last.querySelector("ul") : null;
   more("more-findings", data.findings, 500, function (rows) {
-    var box = document.getElementById("findings");
-    var file = null;
-    var list = null;
     rows.forEach(function (row) {
-      if (row[0] !== file) {
+      if (row[0] !== file || list === null) {
         file = row[0];
         var details = el("details", "file");
+        details.setAttribute("data-file", file);
         details.open = true;
         var summary = el("summary");
         summary.appendChild(el("code", "", file));
