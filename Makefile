@@ -27,10 +27,12 @@ PYTEST_BASE := -p no:cacheprovider
 MUTATION_ARGS ?=
 TRIAGE_ARGS ?=
 MUTATION_BASE ?= origin/main
+# Where Debian's chromium package puts the browser the report's e2e test drives.
+CHROMIUM ?= /usr/bin/chromium
 
 .PHONY: help install quality ruff-format ruff-lint mypy pyright vulture actionlint zizmor makefile
 .PHONY: policy coverage badge badge-check ratchet baseline baseline-update mutation mutation-changed
-.PHONY: summary triage test test-slow unit integration regression e2e benchmark format hooks lock clean
+.PHONY: summary report triage test test-slow unit integration regression browser e2e benchmark format hooks lock clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-16s %s\n", $$1, $$2}'
@@ -85,6 +87,8 @@ mutation-changed: $(SYNCED) ## Mutation testing of the lines changed since $(MUT
 	$(RUN) qualitykit mutation run --changed --base $(MUTATION_BASE) $(MUTATION_ARGS)
 summary: $(SYNCED) ## Show the last gate results without running anything
 	$(RUN) qualitykit summary
+report: $(SYNCED) ## Write .qualitykit/report/index.html: gate, findings, coverage, mutation, triage, trends
+	$(RUN) qualitykit report
 triage: $(SYNCED) ## Run the suite once: clustered failures, delta, repro in reports/<STAMP>/
 	$(RUN) qualitykit triage $(if $(TRIAGE_ARGS),-- $(TRIAGE_ARGS))
 
@@ -101,7 +105,12 @@ integration: $(SYNCED) ## Integration tests (real tools on repos in tmp_path)
 	$(RUN) pytest $(PYTEST_BASE) -m "not slow" tests/integration
 regression: $(SYNCED) ## Regression tests (gate step: qualitykit check regression)
 	$(RUN) pytest $(PYTEST_BASE) tests/regression
-e2e: $(SYNCED) ## End-to-end: the gate on fixture repos, from the outside (not slow)
+# The report's browser test drives Debian's chromium (Playwright, executable_path): installed
+# here when missing, as root; otherwise one line says how, and e2e stops (never skips it).
+browser: ## Install Debian's chromium for the report's browser test when it is missing (root)
+	@test -x $(CHROMIUM) || test "$$(id -u)" = 0 || { echo "qualitykit: $(CHROMIUM) is missing: as root run apt-get update && apt-get install -y chromium" >&2; exit 1; }
+	@test -x $(CHROMIUM) || { apt-get update && apt-get install -y chromium; }
+e2e: $(SYNCED) browser ## End-to-end: the gate on fixture repos, from the outside (not slow)
 	$(RUN) pytest $(PYTEST_BASE) -m "not slow" tests/e2e
 benchmark: $(SYNCED) ## Side-by-side timings of the gate (prints ratios)
 	$(RUN) benchmarks.gate

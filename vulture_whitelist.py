@@ -14,6 +14,7 @@ from _pytest import hookspec
 import qualitykit
 from qualitykit.coverage.ratchet import Baseline
 from qualitykit.policy.pynames import Binder
+from qualitykit.report.sections import Trend
 from qualitykit.sarif_models import (
     ArtifactLocation,
     Invocation,
@@ -90,3 +91,7 @@ with_leaks
 
 # ast.NodeVisitor dispatches to visit_<node class>: `case Point(x=px)` binds px (pynames.py)
 Binder.visit_MatchAs
+
+# read by the report's template only (tools/qualitykit/report/templates/index.html.j2)
+Trend.chart
+Trend.latest

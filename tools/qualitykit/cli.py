@@ -139,6 +139,9 @@ def build_parser() -> argparse.ArgumentParser:
     policy.add_argument("--json", action="store_true", help="print the PolicyReport JSON")
     policy.add_argument("files", nargs="*", help="check only these files (e.g. staged ones)")
     _add_triage(commands.add_parser("triage", help="run the suite: clustered, diffed failures"))
+    _add_report(
+        commands.add_parser("report", help="write .qualitykit/report/index.html (no step runs)")
+    )
     init = commands.add_parser("init", help="adopt this repository: config, Makefile, hooks, CI")
     _add_common(init)
     init.add_argument("--dry-run", action="store_true", help="print the changes as a diff")
@@ -235,6 +238,13 @@ def _seconds(text: str) -> float:
     if not 0 < value < float("inf"):
         raise argparse.ArgumentTypeError(f"{text}: give seconds above 0")
     return value
+
+
+def _add_report(report: argparse.ArgumentParser) -> None:
+    _add_common(report)
+    report.add_argument(
+        "--base", default=None, help="mark findings on lines changed since this git ref"
+    )
 
 
 def _add_mutation(mutation: argparse.ArgumentParser) -> None:
@@ -412,6 +422,13 @@ def _triage(args: argparse.Namespace) -> int:
     )
 
 
+def _report(args: argparse.Namespace) -> int:
+    # qualitykit: allow[QK-INT-070] each command is imported only when it runs, as above
+    from qualitykit.commands import report  # noqa: PLC0415
+
+    return report.run(args.root, base=args.base)
+
+
 _HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "gate": _gate,
     "check": _check,
@@ -425,6 +442,7 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "policy commit-msg": _policy_commit_msg,
     "init": _init,
     "triage": _triage,
+    "report": _report,
 }
 
 

@@ -44,7 +44,7 @@ def parse_percent(text: str, option: str) -> float:
     return value
 
 
-def _staleness(workspace: Workspace) -> tuple[str | None, Path]:
+def staleness(workspace: Workspace) -> tuple[str | None, Path]:
     """Why the coverage step's XML does not describe the sources now (None: it does)."""
     step = builtin_steps(workspace.config)["coverage"]
     assert isinstance(step, Coverage)  # noqa: S101 - the registry's coverage step
@@ -57,7 +57,7 @@ def _staleness(workspace: Workspace) -> tuple[str | None, Path]:
 def _fresh_report(root: Path, console: Console) -> Path | None:
     """The coverage step's XML, measured again first when stale; None when it cannot be."""
     workspace = Workspace.load(root)
-    reason, xml_path = _staleness(workspace)
+    reason, xml_path = staleness(workspace)
     if reason is None:
         return xml_path
     console.print(f"measuring coverage first: {escape(reason)}")
@@ -70,7 +70,7 @@ def _fresh_report(root: Path, console: Console) -> Path | None:
     if result.coverage is None:
         console.print(f"diff coverage not judged: the suite did not measure ({result.summary})")
         return None
-    reason, xml_path = _staleness(Workspace.load(root))
+    reason, xml_path = staleness(Workspace.load(root))
     if reason is not None:
         raise QualityKitError(f"sources changed while they were measured ({reason}): run again")
     return xml_path

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from qualitykit import fastpath, sarif
 from qualitykit.baseline.model import baseline_path
+from qualitykit.commands.report import after_gate
 from qualitykit.errors import QualityKitError
 from qualitykit.files import SARIF_FILE
 from qualitykit.preflight import check_writable
@@ -86,6 +87,7 @@ def _run(
                 sarif=sarif.build(replayed, workspace.root, tools).to_json(),
             ),
         )
+    after_gate(workspace, gate)
     if as_json:
         print(gate.model_dump_json(indent=2))
     return 0 if gate.ok else 1
