@@ -68,6 +68,7 @@ hookspec.pytest_collectreport
 hookspec.pytest_runtest_logstart
 hookspec.pytest_runtest_logfinish
 hookspec.pytest_runtest_logreport
+hookspec.pytest_addoption  # triage/collected.py: its --qualitykit-total option
 
 # set by the mutation worker (mutation/worker.py) for their readers
 sys.dont_write_bytecode  # the import system: no .pyc of a mutant is written

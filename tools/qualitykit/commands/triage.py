@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qualitykit.errors import QualityKitError
+from qualitykit.progress import tracking
 from qualitykit.state import read_text
+from qualitykit.summary import make_console
 from qualitykit.triage.bundle import REPORTS, Bundle, stamp
 from qualitykit.triage.capture import parse_report_log
 from qualitykit.triage.clusters import build_clusters
@@ -66,7 +68,8 @@ def _from_run(
     # A suite allowed a long budget may run that long: the gate's step timeout alone would
     # kill it first. Twice the budget still ends a hung suite.
     limit = max(workspace.config.timeout, 2 * budget) if budget else workspace.config.timeout
-    run = run_suite(workspace.root, scratch, args, limit)
+    with tracking(make_console()) as progress:
+        run = run_suite(workspace.root, scratch, args, limit, progress)
     if run.exit_code == _NO_TESTS:
         raise QualityKitError(f"no test ran: pytest exited 5 ({_why(run.log)})")
     text = read_text(run.report_log, "pytest report log", cache=False)
