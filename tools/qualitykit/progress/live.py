@@ -37,8 +37,9 @@ def _figures(task: Task, now: float) -> str:
 def _view(tasks: list[Task]) -> RenderableType:
     now = time.monotonic()
     grid = Table.grid(padding=(0, 2))
+    # One line per task however narrow the terminal: cells are cut short, never wrapped.
     for _ in range(4):
-        grid.add_column()
+        grid.add_column(no_wrap=True, overflow="ellipsis")
     for task in tasks:
         if task.ended is not None:
             continue
