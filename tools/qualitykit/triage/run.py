@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO
 
 from qualitykit.errors import QualityKitError
+from qualitykit.progress import Tracker
 from qualitykit.triage import collected
 from qualitykit.triage.environment import Resources, children_usage, resources
 from qualitykit.triage.follow import KEY, ReportLogFollower
@@ -16,8 +17,6 @@ from qualitykit.triage.follow import KEY, ReportLogFollower
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from pathlib import Path
-
-    from qualitykit.progress import Tracker
 
 REPORT_LOG = "report-log.jsonl"
 JUNIT = "junit.xml"
@@ -39,13 +38,14 @@ class SuiteRun:
 
 
 def run_suite(
-    root: Path, scratch: Path, args: Sequence[str], timeout: float, tracker: Tracker
+    root: Path, scratch: Path, args: Sequence[str], timeout: float, tracker: Tracker | None = None
 ) -> SuiteRun:
     """Run pytest in ``root`` as the project configured it, plus ``args``; reports to scratch.
 
     Our options come before the user's: their own ``--tb`` or ``-p`` on the command line win.
-    While it runs, ``tracker`` hears of each test done and failed from its report log.
+    While it runs, ``tracker`` (if any) hears of each test done and failed from its report log.
     """
+    tracker = tracker if tracker is not None else Tracker(None)
     report_log, junit = scratch / REPORT_LOG, scratch / JUNIT
     command = [
         sys.executable,
