@@ -44,13 +44,17 @@ def _with_progress(
 ) -> MutationResult:
     """Run ``action`` with a progress hook: mutants done / total, ETA, survivors so far."""
     with tracking(make_console()) as tracker:
-        tracker.start(_TASK, failure_word="survived")
 
         def hook(done: int, total: int, survived: int) -> None:
+            # Started at the first result, not before: bad input found while the run is
+            # prepared stays the one line it is (exit 2), with no progress line before it.
+            if _TASK not in tracker.tasks:
+                tracker.start(_TASK, total=total, failure_word="survived")
             tracker.update(_TASK, done=done, total=total, failures=survived)
 
         result = action(hook)
-        tracker.finish(_TASK)  # the report printed next is the run's last word
+        if _TASK in tracker.tasks:
+            tracker.finish(_TASK)  # the report printed next is the run's last word
     return result
 
 
