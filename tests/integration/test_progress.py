@@ -8,6 +8,9 @@ import sys
 from typing import TYPE_CHECKING
 
 import pexpect
+import pytest
+
+from integration.mutation_fixtures import make_calc, result
 
 if TYPE_CHECKING:
     from tests.conftest import Repo
@@ -163,3 +166,36 @@ def test_an_unknown_progress_mode_is_bad_input(repo: Repo) -> None:
         "qualitykit: error: QUALITYKIT_PROGRESS='fancy': expected one of live, plain, off"
     ]
     assert not (repo.root / ".qualitykit" / "summary.json").exists()
+
+
+def test_mutation_progress_counts_mutants_and_survivors(repo: Repo) -> None:
+    """Plain lines under CI: done / total, ETA, survivors so far, ending on the real figures."""
+    make_calc(repo)
+
+    run = repo.qualitykit("mutation", "run", env={"CI": "true"})
+
+    assert run.returncode == 0, run.stderr
+    assert "\r" not in run.stderr
+    assert "\x1b[" not in run.stderr
+    counts = result(repo)["counts"]
+    figures = [line for line in run.stderr.splitlines() if re.match(r"mutation: \d+/", line)]
+    assert len(figures) >= 2, run.stderr
+    # Every mutant that ran (those no test covers are not run), and the survivors stored.
+    last = re.match(r"mutation: (\d+)/(\d+) \(100%\), .*, survived so far (\d+)$", figures[-1])
+    assert last is not None, figures
+    assert last[1] == last[2], figures
+    assert counts["killed"] + counts["survived"] <= int(last[1]) < sum(counts.values())
+    assert int(last[3]) == counts["survived"] > 0, figures
+
+
+@pytest.mark.slow
+def test_mutation_live_view_in_a_terminal(repo: Repo) -> None:
+    make_calc(repo)
+
+    code, output = in_terminal(repo, "mutation", "run", env=_terminal_env())
+
+    assert code == 0, output
+    lines = frames(output)
+    shown = [line for line in lines if re.search(r"^mutation .*\d+/\d+ .*survived \d+", line)]
+    assert shown, lines
+    assert any("mutation passed: reports in" in line for line in lines[-3:]), lines
