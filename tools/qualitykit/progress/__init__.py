@@ -73,13 +73,13 @@ class Task:
 
 
 class Renderer(Protocol):
-    """How a tracker's state is shown; called under the tracker's lock."""
+    """How a tracker's state is shown."""
 
     def changed(self, tracker: Tracker, task: Task, event: str) -> None:
-        """``task`` had ``event``: ``start``, ``advance`` or ``finish``."""
+        """``task`` had ``event`` (``start``, ``advance``, ``finish``), under the tracker's lock."""
 
     def close(self, tracker: Tracker) -> None:
-        """The run ended: remove whatever is transient."""
+        """The run ended: remove whatever is transient (outside the tracker's lock)."""
 
 
 class Tracker:
