@@ -74,7 +74,9 @@ def run_suite(
         returncode = _follow(command, root, sink, timeout, follower)
     used = resources(before, children_usage(), time.monotonic() - start)
     tracker.finish(KEY, f"pytest exited {returncode}", failed=returncode != 0)
-    log = output.read_bytes().decode("utf-8", errors="replace")
+    # As text mode read it from a pipe before: undecodable bytes replaced, universal newlines.
+    text = output.read_bytes().decode("utf-8", errors="replace")
+    log = text.replace("\r\n", "\n").replace("\r", "\n")
     return SuiteRun(returncode, log, report_log, junit, used)
 
 
