@@ -18,7 +18,7 @@ def _no_bundle(repo: Repo) -> None:
 
 
 # The plain progress of a run that did start (stderr is a pipe here): not part of the verdict.
-_PROGRESS = re.compile(r"^tests: (running|\d+/(\d+|\?)[ ,(]|pytest exited -?\d+ \()")
+_PROGRESS = re.compile(r"^tests: (\d+/(\d+|\?)[ ,(]|pytest exited -?\d+ \()")
 
 
 def _one_line(stderr: str, *needles: str) -> None:
