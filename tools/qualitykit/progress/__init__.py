@@ -6,8 +6,8 @@ failures so far, ``finish``), and three ways to show it, chosen by :func:`tracki
 - ``live``: a rich Live view redrawn at most four times a second (running tasks with their
   elapsed time; done / total, failures so far and ETA where a total is known), removed when
   the run ends, so the final report is printed as it is without progress;
-- ``plain``: whole lines only (no carriage return, no escape sequence): one when a task starts
-  and ends, and for a long loop one per 10 % or per 10 s, whichever comes first;
+- ``plain``: whole lines only (no carriage return, no escape sequence): one per 10 % of a loop,
+  one per 10 s of a task still running, one at a task's end (none at its start);
 - ``off``: nothing.
 
 The default is ``live`` on a terminal (stderr a TTY, ``CI`` not true, ``TERM`` not ``dumb``),
