@@ -8,7 +8,6 @@ import sys
 from typing import TYPE_CHECKING
 
 import pexpect
-import pytest
 
 from integration.mutation_fixtures import make_calc, result
 
@@ -190,7 +189,6 @@ def test_mutation_progress_counts_mutants_and_survivors(repo: Repo) -> None:
     assert int(last[3]) == counts["survived"] > 0, figures
 
 
-@pytest.mark.slow
 def test_mutation_live_view_in_a_terminal(repo: Repo) -> None:
     make_calc(repo)
 
