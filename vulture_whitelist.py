@@ -73,6 +73,7 @@ hookspec.pytest_runtest_logfinish
 hookspec.pytest_runtest_logreport
 hookspec.pytest_sessionfinish  # triage/leak_snapshot.py: the state after the last teardown
 hookspec.pytest_configure  # triage/session_worker.py: no early stop, before any other plugin
+hookspec.pytest_addoption  # triage/collected.py: its --qualitykit-total option
 
 # set by the mutation worker (mutation/worker.py) for their readers
 sys.dont_write_bytecode  # the import system: no .pyc of a mutant is written

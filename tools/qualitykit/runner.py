@@ -149,19 +149,22 @@ class _Options:
     use_cache: bool
     jobs: int
     on_result: Callable[[StepResult], None] | None
+    # Told a step's name when its process is about to start (live progress).
+    on_start: Callable[[str], None] | None
     # What the gate makes of a result, fresh or cached: the baseline applied, or nothing.
     judge: Callable[[StepResult], StepResult]
     # Which stored result (with the step's current key) may be reused.
     reuse: Callable[[StepResult | None, str], StepResult | None] = reusable
 
 
-def run_steps(
+def run_steps(  # noqa: PLR0913 - the run's options, each its own keyword
     workspace: Workspace,
     steps: list[Step],
     *,
     use_cache: bool = True,
     jobs: int = 0,
     on_result: Callable[[StepResult], None] | None = None,
+    on_start: Callable[[str], None] | None = None,
 ) -> GateResult:
     """Run ``steps`` in parallel (reusing cached passes) and return their results in order.
 
@@ -171,7 +174,8 @@ def run_steps(
     """
     # Read before any step runs: a malformed baseline is exit 2 with nothing run or written.
     judge = Applier(load_baseline(workspace), steps, workspace.root)
-    return _locked(workspace, steps, _Options(use_cache, jobs, on_result, judge, judge.reusable))
+    options = _Options(use_cache, jobs, on_result, on_start, judge, judge.reusable)
+    return _locked(workspace, steps, options)
 
 
 def run_steps_raw(
@@ -186,7 +190,7 @@ def run_steps_raw(
 
     What ``qualitykit baseline`` records and shrinks the baseline with.
     """
-    return _locked(workspace, steps, _Options(use_cache, jobs, on_result, _as_given))
+    return _locked(workspace, steps, _Options(use_cache, jobs, on_result, None, _as_given))
 
 
 def _as_given(result: StepResult) -> StepResult:
@@ -227,7 +231,7 @@ def _run_steps(workspace: Workspace, steps: list[Step], options: _Options) -> Ga
     # closing(): an interrupt raised here (not inside the generator) still runs its cleanup
     # at once, not whenever the generator is collected.
     with contextlib.closing(
-        _run_parallel(pending, results, options.jobs or os.cpu_count() or 1)
+        _run_parallel(pending, results, options.jobs or os.cpu_count() or 1, options.on_start)
     ) as run:
         for result in run:
             store_result(workspace.state_dir, result)
@@ -252,7 +256,10 @@ def _blocked(plan: _Planned, done: dict[str, StepResult]) -> StepResult | None:
 
 
 def _run_parallel(
-    pending: list[_Planned], done: dict[str, StepResult], jobs: int
+    pending: list[_Planned],
+    done: dict[str, StepResult],
+    jobs: int,
+    on_start: Callable[[str], None] | None,
 ) -> Generator[StepResult]:
     if not pending:
         return
@@ -272,6 +279,8 @@ def _run_parallel(
                     yield blocked
                 elif all(name in finished for name in plan.step.needs) and len(running) < jobs:
                     waiting.remove(plan)
+                    if on_start is not None:
+                        on_start(plan.step.name)
                     future = pool.submit(execute, plan.step, plan.ctx, plan.argv, plan.key)
                     running[future] = plan.step.name
             if not running:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from qualitykit.preflight import check_writable
+from qualitykit.progress.steps import step_progress
 from qualitykit.runlock import hold_run_lock
 from qualitykit.runner import run_steps
 from qualitykit.steps import resolve
-from qualitykit.summary import make_console, render, status_line
+from qualitykit.summary import make_console, render
 from qualitykit.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -21,12 +22,13 @@ def run(root: Path, step: str, *, use_cache: bool, as_json: bool) -> int:
     steps = resolve(workspace.config, (step,))
     check_writable(workspace.root, workspace.state_dir, workspace.config, [s.name for s in steps])
     console = make_console()
-    with hold_run_lock(workspace.state_dir):
+    with hold_run_lock(workspace.state_dir), step_progress(console) as progress:
         gate = run_steps(
             workspace,
             steps,
             use_cache=use_cache,
-            on_result=lambda result: status_line(console, result),
+            on_result=progress.finished,
+            on_start=progress.started,
         )
     # The step's prerequisites (e.g. coverage for badge) ran first; its own result is asked for.
     result = gate.step(step)

@@ -10,11 +10,12 @@ from qualitykit.commands.report import after_gate
 from qualitykit.errors import QualityKitError
 from qualitykit.files import SARIF_FILE
 from qualitykit.preflight import check_writable
+from qualitykit.progress.steps import step_progress
 from qualitykit.results import GateResult
 from qualitykit.runlock import hold_run_lock
 from qualitykit.runner import run_steps
 from qualitykit.steps import resolve
-from qualitykit.summary import make_console, publish, render, render_text, status_line
+from qualitykit.summary import make_console, publish, render, render_text
 from qualitykit.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -59,13 +60,15 @@ def _run(
         fastpath.fingerprint(workspace.root, selection, env_vars, watched) if replayable else None
     )
     console = make_console()
-    gate = run_steps(
-        workspace,
-        steps,
-        use_cache=use_cache,
-        jobs=jobs or workspace.config.jobs,
-        on_result=lambda result: status_line(console, result),
-    )
+    with step_progress(console) as progress:
+        gate = run_steps(
+            workspace,
+            steps,
+            use_cache=use_cache,
+            jobs=jobs or workspace.config.jobs,
+            on_result=progress.finished,
+            on_start=progress.started,
+        )
     render(console, gate)
     publish(gate, workspace.state_dir)
     tools = sarif.step_tools(steps)

@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
 from qualitykit.errors import QualityKitError
 from qualitykit.mutation.engine import STATE
 from qualitykit.mutation.report import print_text, write_reports
 from qualitykit.mutation.results import MutationResult
 from qualitykit.mutation.verdict import RunOptions
+from qualitykit.progress import tracking
 from qualitykit.runlock import hold_run_lock
 from qualitykit.state import read_model
 from qualitykit.summary import make_console
@@ -28,7 +26,7 @@ from qualitykit.workspace import Workspace
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-_PLAIN_EVERY_S = 5.0
+_TASK = "mutation"
 
 
 def parse_shard(text: str | None) -> tuple[int, int] | None:
@@ -41,57 +39,23 @@ def parse_shard(text: str | None) -> tuple[int, int] | None:
     return int(index), int(total)
 
 
-class _PlainProgress:
-    """Progress as plain lines (not a terminal, or CI): at most one line every 5 s."""
-
-    def __init__(self) -> None:
-        self.started = time.monotonic()
-        self.last = 0.0
-
-    def __call__(self, done: int, total: int, survived: int) -> None:
-        now = time.monotonic()
-        if done != total and now - self.last < _PLAIN_EVERY_S:
-            return
-        self.last = now
-        elapsed = now - self.started
-        rate = done / elapsed if elapsed > 0 else 0.0
-        eta = (total - done) / rate if rate > 0 else 0.0
-        print(
-            f"mutation: {done}/{total} mutants ({100 * done // max(total, 1)}%), {rate:.1f}/s, "
-            f"ETA {eta:.0f} s, survived so far {survived}",
-            file=sys.stderr,
-            flush=True,
-        )
-
-
-def _live() -> bool:
-    return sys.stderr.isatty() and os.environ.get("CI", "").lower() not in {"1", "true"}
-
-
-class _RichProgress:
-    def __init__(self, progress: Progress) -> None:
-        self.progress = progress
-        self.task = progress.add_task("mutants", total=None, survived=0)
-
-    def __call__(self, done: int, total: int, survived: int) -> None:
-        self.progress.update(self.task, completed=done, total=total, survived=survived)
-
-
 def _with_progress(
     action: Callable[[Callable[[int, int, int], None]], MutationResult],
 ) -> MutationResult:
-    if not _live():
-        return action(_PlainProgress())
-    columns = (
-        TextColumn("mutation"),
-        BarColumn(),
-        TaskProgressColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeRemainingColumn(),
-        TextColumn("survived {task.fields[survived]}"),
-    )
-    with Progress(*columns, console=make_console(), transient=True) as progress:
-        return action(_RichProgress(progress))
+    """Run ``action`` with a progress hook: mutants done / total, ETA, survivors so far."""
+    with tracking(make_console()) as tracker:
+
+        def hook(done: int, total: int, survived: int) -> None:
+            # Started at the first result, not before: bad input found while the run is
+            # prepared stays the one line it is (exit 2), with no progress line before it.
+            if _TASK not in tracker.tasks:
+                tracker.start(_TASK, total=total, failure_word="survived")
+            tracker.update(_TASK, done=done, total=total, failures=survived)
+
+        result = action(hook)
+        if _TASK in tracker.tasks:
+            tracker.finish(_TASK)  # the report printed next is the run's last word
+    return result
 
 
 def _conclude(result: MutationResult, workspace: Workspace, *, as_json: bool) -> int:

@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qualitykit.errors import QualityKitError
+from qualitykit.progress import tracking
 from qualitykit.state import read_text
+from qualitykit.summary import make_console
 from qualitykit.triage.bundle import REPORTS, Bundle, stamp
 from qualitykit.triage.capture import parse_report_log
 from qualitykit.triage.clusters import build_clusters
@@ -74,7 +76,8 @@ def _run_limit(workspace: Workspace) -> float:
 def _from_run(
     workspace: Workspace, args: Sequence[str], scratch: Path
 ) -> tuple[Capture, dict[str, str | bytes], Resources]:
-    run = run_suite(workspace.root, scratch, args, _run_limit(workspace))
+    with tracking(make_console()) as progress:
+        run = run_suite(workspace.root, scratch, args, _run_limit(workspace), tracker=progress)
     if run.exit_code == _NO_TESTS:
         raise QualityKitError(f"no test ran: pytest exited 5 ({_why(run.log)})")
     text = read_text(run.report_log, "pytest report log", cache=False)

@@ -1,0 +1,90 @@
+"""Triage's live progress: pytest's report log read line by line while pytest writes it.
+
+pytest-reportlog flushes one JSON object per line as each report happens, so the file says how
+far the run is: a test is done at its teardown report, and it failed when any of its phases
+did. The total comes from the ``collected`` plugin's file. A line that does not parse is left
+to the bundle's own reading of the whole log (which judges it); progress only skips it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from qualitykit.progress import Tracker
+
+KEY = "tests"
+
+
+class _Report(BaseModel):
+    """The fields of a report-log line that progress needs."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    report_type: str = Field(default="", alias="$report_type")
+    nodeid: str = ""
+    when: str | None = None
+    outcome: str = ""
+
+
+class _Total(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    total: int = Field(ge=0)
+
+
+class ReportLogFollower:
+    """Reads the new lines of a growing report log and tells ``tracker`` (task ``tests``)."""
+
+    def __init__(self, report_log: Path, total_file: Path, tracker: Tracker) -> None:
+        """Follow ``report_log``; the total, once known, is read from ``total_file``."""
+        self.report_log = report_log
+        self.total_file = total_file
+        self.tracker = tracker
+        self.offset = 0
+        self.partial = b""
+        self.total: int | None = None
+        self.done = 0
+        self.failed: set[str] = set()
+
+    def _read_total(self) -> None:
+        try:
+            text = self.total_file.read_text(encoding="utf-8")
+        # qualitykit: allow[QK-EXC-002] not collected yet: the total is unknown for now
+        except FileNotFoundError:
+            return
+        try:
+            self.total = _Total.model_validate_json(text).total
+        # qualitykit: allow[QK-EXC-002] no usable total: progress shows no ETA, judges nothing
+        except ValidationError:
+            return
+
+    def poll(self) -> None:
+        """Take in what pytest has written since the last call."""
+        if self.total is None:
+            self._read_total()
+        try:
+            with self.report_log.open("rb") as handle:
+                handle.seek(self.offset)
+                chunk = handle.read()
+        # qualitykit: allow[QK-EXC-002] pytest has not opened it yet: nothing done so far
+        except FileNotFoundError:
+            return
+        self.offset += len(chunk)
+        *lines, self.partial = (self.partial + chunk).split(b"\n")
+        for line in lines:
+            self._take(line)
+        self.tracker.update(KEY, done=self.done, total=self.total, failures=len(self.failed))
+
+    def _take(self, line: bytes) -> None:
+        try:
+            report = _Report.model_validate_json(line)
+        # qualitykit: allow[QK-EXC-002] the bundle's reading of the whole log judges this line
+        except ValidationError:
+            return
+        if report.outcome == "failed" and report.report_type in {"TestReport", "CollectReport"}:
+            self.failed.add(report.nodeid)
+        if report.report_type == "TestReport" and report.when == "teardown":
+            self.done += 1
