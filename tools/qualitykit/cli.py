@@ -397,7 +397,7 @@ def _init(args: argparse.Namespace) -> int:
 def _triage(args: argparse.Namespace) -> int:
     # qualitykit: allow[QK-INT-070] each command is imported only when it runs, as above
     from qualitykit.commands import triage  # noqa: PLC0415
-    from qualitykit.triage.deep import DEEP_FLAKY_RUNS, DeepRequest  # noqa: PLC0415
+    from qualitykit.triage.deep_models import DEEP_FLAKY_RUNS, DeepRequest  # noqa: PLC0415
 
     every = args.deep
     flaky = args.flaky if args.flaky is not None else (DEEP_FLAKY_RUNS if every else None)

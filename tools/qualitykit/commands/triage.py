@@ -11,6 +11,7 @@ import dataclasses
 import json
 import shlex
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,7 +22,7 @@ from qualitykit.summary import make_console
 from qualitykit.triage.bundle import REPORTS, Bundle, stamp
 from qualitykit.triage.capture import parse_report_log
 from qualitykit.triage.clusters import build_clusters
-from qualitykit.triage.deep import DeepRequest, run_deep
+from qualitykit.triage.deep_models import DeepRequest
 from qualitykit.triage.delta import compare, latest_bundle, load_baseline
 from qualitykit.triage.environment import Resources, environment
 from qualitykit.triage.junit import parse_junit_file
@@ -129,6 +130,21 @@ def _repro(clusters: Sequence[Cluster]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _capture(
+    workspace: Workspace,
+    pytest_args: Sequence[str],
+    from_junit: Path | None,
+    from_report_log: Path | None,
+) -> tuple[Capture, dict[str, str | bytes], Resources]:
+    """The run's (or the ingested artifact's) capture, the bundle's raw files, the resources."""
+    if from_junit is not None:
+        return _from_file(from_junit, junit=True)
+    if from_report_log is not None:
+        return _from_file(from_report_log, junit=False)
+    with tempfile.TemporaryDirectory(prefix="qualitykit-triage-") as scratch:
+        return _from_run(workspace, pytest_args, Path(scratch))
+
+
 def run(  # noqa: PLR0913 - the command's options, each its own keyword
     root: Path,
     *,
@@ -155,13 +171,11 @@ def run(  # noqa: PLR0913 - the command's options, each its own keyword
     base_dir = baseline if baseline is not None else latest_bundle(reports)
     # Read the baseline first: a bad one ends the command before the suite runs.
     base = load_baseline(base_dir) if base_dir is not None else None
-    with tempfile.TemporaryDirectory(prefix="qualitykit-triage-") as scratch:
-        if from_junit is not None:
-            capture, files, used = _from_file(from_junit, junit=True)
-        elif from_report_log is not None:
-            capture, files, used = _from_file(from_report_log, junit=False)
-        else:
-            capture, files, used = _from_run(workspace, pytest_args, Path(scratch))
+    # env.json reads nothing the run changes (interpreter, packages, git commit): read it on
+    # the other core while the suite runs, not after it.
+    with ThreadPoolExecutor(max_workers=1) as aside:
+        environment_read = aside.submit(environment, workspace.root)
+        capture, files, used = _capture(workspace, pytest_args, from_junit, from_report_log)
     if capture.counts.tests == 0 and not capture.failures:
         raise QualityKitError("no test ran: the suite reported 0 tests")
     clusters = build_clusters(capture.failures, workspace.root)
@@ -176,6 +190,9 @@ def run(  # noqa: PLR0913 - the command's options, each its own keyword
     )
     checks = None
     if deep.wanted:
+        # Only here: the checks' modules (the session, the search) cost a run without them.
+        from qualitykit.triage.deep import run_deep  # noqa: PLC0415
+
         checks = run_deep(
             workspace.root,
             deep,
@@ -192,7 +209,7 @@ def run(  # noqa: PLR0913 - the command's options, each its own keyword
     if unclean:
         reasons.append(f"deep checks did not fully run: {', '.join(unclean)}")
     verdict = f"{'; '.join(reasons)} (exit 1)" if worse else "no new failures (exit 0)"
-    env = environment(workspace.root)
+    env = environment_read.result()
     files.update(
         {
             "summary.md": render_summary(capture, clusters, delta, checks, verdict=verdict),

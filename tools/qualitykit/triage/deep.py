@@ -9,12 +9,11 @@ have no test to rerun.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from qualitykit.errors import QualityKitError
 from qualitykit.triage.cwd import check_cwd
-from qualitykit.triage.deep_models import DeepChecks, Polluters
+from qualitykit.triage.deep_models import DeepChecks, DeepRequest, Polluters
 from qualitykit.triage.flaky import check_flaky
 from qualitykit.triage.isolation import check_isolation, module_of
 from qualitykit.triage.leaks import with_leaks
@@ -30,28 +29,6 @@ if TYPE_CHECKING:
     from qualitykit.triage.delta import Delta
     from qualitykit.triage.models import Capture
     from qualitykit.triage.pollution_models import Kind, PollutionResult
-
-# ``--deep`` without ``--flaky N``: six reruns tell a 50 % test from a broken one.
-DEEP_FLAKY_RUNS = 6
-
-
-@dataclass(frozen=True)
-class DeepRequest:
-    """Which deep checks to run; ``flaky_runs`` None: no flaky check."""
-
-    isolation: bool = False
-    polluters: bool = False
-    cwd: bool = False
-    flaky_runs: int | None = None
-    slow: bool = False
-    per_test_timeout_s: float | None = None
-
-    @property
-    def wanted(self) -> bool:
-        """True when any check was asked for."""
-        return any(
-            (self.isolation, self.polluters, self.cwd, self.flaky_runs is not None, self.slow)
-        )
 
 
 def find_polluters(

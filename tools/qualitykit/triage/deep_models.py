@@ -7,6 +7,7 @@ or ``not-run`` (the check as a whole could not run, ``reason`` says why). Only `
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -148,4 +149,27 @@ class DeepChecks(_Model):
         }
         return tuple(
             name for name, check in checks.items() if check is not None and check.status != "ran"
+        )
+
+
+# ``--deep`` without ``--flaky N``: six reruns tell a 50 % test from a broken one.
+DEEP_FLAKY_RUNS = 6
+
+
+@dataclass(frozen=True)
+class DeepRequest:
+    """Which deep checks to run; ``flaky_runs`` None: no flaky check."""
+
+    isolation: bool = False
+    polluters: bool = False
+    cwd: bool = False
+    flaky_runs: int | None = None
+    slow: bool = False
+    per_test_timeout_s: float | None = None
+
+    @property
+    def wanted(self) -> bool:
+        """True when any check was asked for."""
+        return any(
+            (self.isolation, self.polluters, self.cwd, self.flaky_runs is not None, self.slow)
         )
