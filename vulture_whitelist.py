@@ -68,6 +68,13 @@ hookspec.pytest_collectreport
 hookspec.pytest_runtest_logstart
 hookspec.pytest_runtest_logfinish
 hookspec.pytest_runtest_logreport
+# … and a module's functions so named (incremental/plugin.py, loaded with `-p`)
+hookspec.pytest_configure
+hookspec.pytest_make_collect_report
+hookspec.pytest_fixture_setup
+hookspec.pytest_collection_modifyitems
+hookspec.pytest_runtest_protocol
+hookspec.pytest_sessionfinish
 
 # set by the mutation worker (mutation/worker.py) for their readers
 sys.dont_write_bytecode  # the import system: no .pyc of a mutant is written

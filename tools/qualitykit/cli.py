@@ -83,6 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
     gate.add_argument("--jobs", type=int, default=None, help="parallel steps (default: cores)")
     gate.add_argument("--steps", default=None, help="comma-separated subset of the gate's steps")
     gate.add_argument("--json", action="store_true", help="print the GateResult JSON on stdout")
+    gate.add_argument(
+        "--incremental",
+        action="store_true",
+        help="coverage reruns only the tests a change can reach (docs/incremental.md)",
+    )
 
     check = commands.add_parser("check", help="run one step (built-in or configured command)")
     _add_common(check)
@@ -249,6 +254,7 @@ def _gate(args: argparse.Namespace) -> int:
             jobs=args.jobs,
             only=args.steps,
             as_json=args.json,
+            incremental=args.incremental,
         )
 
 

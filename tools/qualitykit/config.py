@@ -155,6 +155,15 @@ class MutationConfig(_Section):
     allow_errors: Flag = False
 
 
+class IncrementalConfig(_Section):
+    """``[tool.qualitykit.incremental]``: test-impact selection in the coverage step."""
+
+    # Off by default: `qualitykit gate --incremental` turns it on for one run.
+    enabled: Flag = False
+    # Files no test depends on (docs, images): their change never forces a full run.
+    irrelevant: Globs = ()
+
+
 class TriageConfig(_Section):
     """``[tool.qualitykit.triage]``: what ``qualitykit triage`` holds a red suite to."""
 
@@ -181,6 +190,7 @@ class Config(_Section):
     coverage: CoverageConfig = Field(default_factory=CoverageConfig)
     mutation: MutationConfig = Field(default_factory=MutationConfig)
     triage: TriageConfig = Field(default_factory=TriageConfig)
+    incremental: IncrementalConfig = Field(default_factory=IncrementalConfig)
     # A msgspec Struct validated by the policy package itself (its own one-line errors).
     policy: Annotated[PolicyConfig, PlainValidator(parse_policy)] = Field(
         default_factory=PolicyConfig

@@ -20,9 +20,22 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 
-def run(root: Path, *, use_cache: bool, jobs: int | None, only: str | None, as_json: bool) -> int:
+def run(  # noqa: PLR0913 - the command's options
+    root: Path,
+    *,
+    use_cache: bool,
+    jobs: int | None,
+    only: str | None,
+    as_json: bool,
+    incremental: bool = False,
+) -> int:
     """Run the gate in the project at ``root`` (holding the project's run lock)."""
     workspace = Workspace.load(root)
+    if incremental:
+        config = workspace.config
+        workspace.config = config.model_copy(
+            update={"incremental": config.incremental.model_copy(update={"enabled": True})}
+        )
     with hold_run_lock(workspace.state_dir):
         return _run(workspace, use_cache=use_cache, jobs=jobs, only=only, as_json=as_json)
 
