@@ -284,7 +284,7 @@ def make_plan(inputs: Inputs) -> Plan:
             skeletons=shapes,
         )
     if why:
-        mode, reason = "partial", f"they execute {_names(why)}"
+        mode, reason = "partial", f"they execute or read {_names(why)}"
     elif ignored:
         mode, reason = "reuse", f"only files declared irrelevant changed ({_names(ignored)})"
     else:

@@ -175,9 +175,11 @@ def pytest_runtest_protocol(
 def pytest_sessionfinish(session: pytest.Session) -> None:  # pragma: no cover
     """Write the record the step keeps beside the coverage data."""
     del session
-    path = os.environ.get(RECORD_VAR)
-    if not path:
+    directory = os.environ.get(RECORD_VAR)
+    if not directory:
         return
+    # One file per process: under pytest-xdist every worker records what it collected and ran.
+    path = os.path.join(directory, f"record-{os.getpid()}.json")  # noqa: PTH118
     recorder = _recorder()
     record = {
         "tests": recorder.tests,

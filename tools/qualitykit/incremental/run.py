@@ -51,7 +51,7 @@ def run_suite(plan: Plan, command: list[str], work: Path) -> int:
     env["PYTHONPATH"] = os.pathsep.join(
         [str(work), *([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])]
     )
-    env[plugin.RECORD_VAR] = str(work / "record.json")
+    env[plugin.RECORD_VAR] = str(work)
     if plan.mode == "partial":
         select = work / "select.json"
         select.write_text(
@@ -66,8 +66,28 @@ def run_suite(plan: Plan, command: list[str], work: Path) -> int:
 
 
 def read_record(work: Path) -> Record | None:
-    """What the plugin recorded; None when the suite ended before writing it."""
-    return read_model(work / "record.json", Record, "incremental record", cache=True)
+    """What the plugin recorded (in every process: pytest-xdist's workers each write one).
+
+    None when no process wrote one (the suite ended early) or one is unreadable.
+    """
+    parts: list[Record] = []
+    for path in sorted(work.glob("record-*.json")):
+        part = read_model(path, Record, "incremental record", cache=True)
+        if part is None:
+            return None
+        parts.append(part)
+    if not parts:
+        return None
+    reads: dict[str, set[str]] = {}
+    for part in parts:
+        for context, names in part.reads.items():
+            reads.setdefault(context, set()).update(names)
+    return Record(
+        tests={test: file for part in parts for test, file in part.tests.items()},
+        fixtures={test: names for part in parts for test, names in part.fixtures.items()},
+        broad=tuple(sorted({name for part in parts for name in part.broad})),
+        reads={context: tuple(sorted(names)) for context, names in sorted(reads.items())},
+    )
 
 
 def merge_into(plan: Plan, record: Record, data_file: Path) -> None:
