@@ -10,6 +10,8 @@ import json
 import shutil
 from typing import TYPE_CHECKING, Any
 
+import pytest
+
 from conftest import Repo
 
 if TYPE_CHECKING:
@@ -181,6 +183,7 @@ def test_a_test_reading_a_data_file_reruns_when_it_changes(repo: Repo) -> None:
     assert repo.summary()["coverage"]["status"] == "pass"
 
 
+@pytest.mark.slow
 def test_untraceable_changes_run_in_full_and_say_why(repo: Repo) -> None:
     """A conftest.py, module-level code that other tests import, an unread new file."""
     setup(repo)
@@ -195,6 +198,7 @@ def test_untraceable_changes_run_in_full_and_say_why(repo: Repo) -> None:
     assert "full run: tests/data/unused.txt is new and not declared irrelevant" in said, said
 
 
+@pytest.mark.slow
 def test_files_declared_irrelevant_rerun_nothing(repo: Repo) -> None:
     """Only irrelevant files changed: 0 tests, said so, and the stored figures judged."""
     setup(repo, 'irrelevant = ["tests/*.md"]')

@@ -67,6 +67,21 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_gate_modes(gate: argparse.ArgumentParser) -> None:
+    """The gate's ways of running: incremental, fail-fast."""
+    gate.add_argument(
+        "--incremental",
+        action="store_true",
+        help="coverage reruns only the tests a change can reach (docs/incremental.md)",
+    )
+    gate.add_argument(
+        "--fail-fast",
+        action="store_true",
+        help="end the running steps at the first failure (ignored under CI=true unless "
+        "fail-fast-in-ci = true)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser (also used to document the CLI)."""
     parser = _Parser(
@@ -83,12 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     gate.add_argument("--jobs", type=int, default=None, help="parallel steps (default: cores)")
     gate.add_argument("--steps", default=None, help="comma-separated subset of the gate's steps")
     gate.add_argument("--json", action="store_true", help="print the GateResult JSON on stdout")
-    gate.add_argument(
-        "--incremental",
-        action="store_true",
-        help="coverage reruns only the tests a change can reach (docs/incremental.md)",
-    )
-
+    _add_gate_modes(gate)
     check = commands.add_parser("check", help="run one step (built-in or configured command)")
     _add_common(check)
     check.add_argument("step", help="step name (see: qualitykit steps)")
@@ -255,6 +265,7 @@ def _gate(args: argparse.Namespace) -> int:
             only=args.steps,
             as_json=args.json,
             incremental=args.incremental,
+            fail_fast=args.fail_fast,
         )
 
 

@@ -180,6 +180,8 @@ class Config(_Section):
     gate: Annotated[tuple[StepName, ...], Field(max_length=MAX_ITEMS)] | None = None
     jobs: Parallel = 0
     timeout: Seconds = 900.0
+    # `gate --fail-fast` is for local use: under CI=true every step runs unless this opts in.
+    fail_fast_in_ci: Flag = False
     steps: dict[StepName, StepSettings] = Field(default_factory=dict[str, StepSettings])
     commands: Annotated[dict[StepName, CommandStep], Field(max_length=MAX_ITEMS)] = Field(
         default_factory=dict[str, CommandStep]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import TYPE_CHECKING
 
 from qualitykit import fastpath, sarif
@@ -28,6 +30,7 @@ def run(  # noqa: PLR0913 - the command's options
     only: str | None,
     as_json: bool,
     incremental: bool = False,
+    fail_fast: bool = False,
 ) -> int:
     """Run the gate in the project at ``root`` (holding the project's run lock)."""
     workspace = Workspace.load(root)
@@ -37,11 +40,35 @@ def run(  # noqa: PLR0913 - the command's options
             update={"incremental": config.incremental.model_copy(update={"enabled": True})}
         )
     with hold_run_lock(workspace.state_dir):
-        return _run(workspace, use_cache=use_cache, jobs=jobs, only=only, as_json=as_json)
+        return _run(
+            workspace,
+            use_cache=use_cache,
+            jobs=jobs,
+            only=only,
+            as_json=as_json,
+            fail_fast=_fail_fast(workspace, asked=fail_fast),
+        )
 
 
-def _run(
-    workspace: Workspace, *, use_cache: bool, jobs: int | None, only: str | None, as_json: bool
+def _fail_fast(workspace: Workspace, *, asked: bool) -> bool:
+    """``--fail-fast``, unless under CI=true without ``fail-fast-in-ci`` (said on stderr)."""
+    if asked and os.environ.get("CI") == "true" and not workspace.config.fail_fast_in_ci:
+        sys.stderr.write(
+            "qualitykit: --fail-fast ignored under CI=true: every step runs "
+            "([tool.qualitykit] fail-fast-in-ci = true to opt in)\n"
+        )
+        return False
+    return asked
+
+
+def _run(  # noqa: PLR0913 - the command's options
+    workspace: Workspace,
+    *,
+    use_cache: bool,
+    jobs: int | None,
+    only: str | None,
+    as_json: bool,
+    fail_fast: bool = False,
 ) -> int:
     names = workspace.config.gate_steps
     selection = fastpath.normalise_selection(only)
@@ -77,6 +104,7 @@ def _run(
         use_cache=use_cache,
         jobs=jobs or workspace.config.jobs,
         on_result=lambda result: status_line(console, result),
+        fail_fast=fail_fast,
     )
     render(console, gate)
     publish(gate, workspace.state_dir)
