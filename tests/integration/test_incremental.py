@@ -223,3 +223,13 @@ def test_a_corrupt_store_is_a_full_run(repo: Repo) -> None:
     (store / "manifest.json").write_text("{", encoding="utf-8")
     repo.write("src/pkg/shapes.py", SHAPES)
     assert "full run: no stored per-test data" in step_summary(repo)
+
+
+def test_verify_incremental_runs_both_ways_and_finds_them_equal(repo: Repo) -> None:
+    """``gate --verify-incremental`` after an edit: the incremental answer is the full one."""
+    setup(repo)
+    step_summary(repo)
+    repo.write("src/pkg/shapes.py", SHAPES.replace("2 * (width + height)", "(width + height) * 2"))
+    run = repo.gate("--verify-incremental")
+    assert run.returncode == 0, run.stderr
+    assert "the incremental gate equals the full gate (passed, 1 steps)" in run.stderr

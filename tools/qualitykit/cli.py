@@ -80,6 +80,12 @@ def _add_gate_modes(gate: argparse.ArgumentParser) -> None:
         help="end the running steps at the first failure (ignored under CI=true unless "
         "fail-fast-in-ci = true)",
     )
+    gate.add_argument(
+        "--verify-incremental",
+        action="store_true",
+        help="run incrementally and in full; fail on any difference in verdict, findings or "
+        "coverage figures",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -248,7 +254,8 @@ def _gate(args: argparse.Namespace) -> int:
     from qualitykit.runlock import hold_run_lock  # noqa: PLC0415
 
     selection = fastpath.normalise_selection(args.steps)
-    replayable = not args.no_cache and fastpath.applies()
+    # --verify-incremental must run both ways, never replay.
+    replayable = not args.no_cache and not args.verify_incremental and fastpath.applies()
     root = find_root(args.root)
     # The replay runs under the lock too: it rewrites summary.json, and a run in progress may
     # be about to replace both the record and summary.json; waiting for it replays (or reruns)
@@ -266,6 +273,7 @@ def _gate(args: argparse.Namespace) -> int:
             as_json=args.json,
             incremental=args.incremental,
             fail_fast=args.fail_fast,
+            verify_incremental=args.verify_incremental,
         )
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from qualitykit import fastpath, sarif
 from qualitykit.baseline.model import baseline_path
+from qualitykit.commands import verify_incremental as verify
 from qualitykit.errors import QualityKitError
 from qualitykit.files import SARIF_FILE
 from qualitykit.preflight import check_writable
@@ -31,23 +32,41 @@ def run(  # noqa: PLR0913 - the command's options
     as_json: bool,
     incremental: bool = False,
     fail_fast: bool = False,
+    verify_incremental: bool = False,
 ) -> int:
-    """Run the gate in the project at ``root`` (holding the project's run lock)."""
+    """Run the gate in the project at ``root`` (holding the project's run lock).
+
+    ``verify_incremental``: run it incrementally, then in full (no cache, no selection), and
+    fail on any difference in verdict, findings or coverage figures.
+    """
     workspace = Workspace.load(root)
-    if incremental:
-        config = workspace.config
-        workspace.config = config.model_copy(
-            update={"incremental": config.incremental.model_copy(update={"enabled": True})}
-        )
     with hold_run_lock(workspace.state_dir):
-        return _run(
+        if verify_incremental:
+            first = _run(with_incremental(workspace), use_cache=use_cache, jobs=jobs, only=only)
+            fresh = Workspace.load(root)  # digests taken again: nothing memoised is reused
+            full = _run(with_incremental(fresh, on=False), use_cache=False, jobs=jobs, only=only)
+            return verify.report(first, full, as_json=as_json)
+        if incremental:
+            workspace = with_incremental(workspace)
+        gate = _run(
             workspace,
             use_cache=use_cache,
             jobs=jobs,
             only=only,
-            as_json=as_json,
             fail_fast=_fail_fast(workspace, asked=fail_fast),
         )
+    if as_json:
+        print(gate.model_dump_json(indent=2))
+    return 0 if gate.ok else 1
+
+
+def with_incremental(workspace: Workspace, *, on: bool = True) -> Workspace:
+    """``workspace`` with the coverage step's test selection turned on (or off)."""
+    config = workspace.config
+    workspace.config = config.model_copy(
+        update={"incremental": config.incremental.model_copy(update={"enabled": on})}
+    )
+    return workspace
 
 
 def _fail_fast(workspace: Workspace, *, asked: bool) -> bool:
@@ -61,15 +80,14 @@ def _fail_fast(workspace: Workspace, *, asked: bool) -> bool:
     return asked
 
 
-def _run(  # noqa: PLR0913 - the command's options
+def _run(
     workspace: Workspace,
     *,
     use_cache: bool,
     jobs: int | None,
     only: str | None,
-    as_json: bool,
     fail_fast: bool = False,
-) -> int:
+) -> GateResult:
     names = workspace.config.gate_steps
     selection = fastpath.normalise_selection(only)
     if selection:
@@ -127,6 +145,4 @@ def _run(  # noqa: PLR0913 - the command's options
                 sarif=sarif.build(replayed, workspace.root, tools).to_json(),
             ),
         )
-    if as_json:
-        print(gate.model_dump_json(indent=2))
-    return 0 if gate.ok else 1
+    return gate
