@@ -130,9 +130,7 @@ class _Selection:
         if before is None or now is None or before.digest != now.digest:
             others = set(touchers) - own
             if others:
-                raise FullRun(
-                    f"module-level code of {name} changed and {_names(others or {'?'})} use it"
-                )
+                raise FullRun(f"module-level code of {name} changed and {_names(others)} use it")
             return
         for context, lines in touchers.items():
             if context == "" or context.startswith(COLLECT):
