@@ -10,6 +10,7 @@ passed and whose data was reported; anything else drops it, so the next run is a
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -166,8 +167,6 @@ def keep_reused(plan: Plan) -> None:
 
 def _digest(path: Path) -> str:
     # Same digest as the workspace's (qualitykit.workspace), read here without the config.
-    import hashlib  # noqa: PLC0415
-
     return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
 
 
