@@ -33,12 +33,16 @@ if TYPE_CHECKING:
 _CHILD_CONFIG = "COVERAGE_PROCESS_CONFIG"
 RECORD_VAR = "QUALITYKIT_INCREMENTAL_RECORD"
 SELECT_VAR = "QUALITYKIT_INCREMENTAL_SELECT"
-_SKIPPED_DIRS = frozenset({".git", ".qualitykit", "__pycache__"})
+_SKIPPED_DIRS = frozenset({".git", ".qualitykit", "__pycache__", "site-packages"})
 
 
 class _Recorder:  # pragma: no cover - runs inside the measured suite, which it names
     def __init__(self, root: str) -> None:
         self.root = root
+        # The interpreter's own trees (a .venv inside the project among them) are no project
+        # files: reads there, and fixtures defined there, are the tools', not the project's.
+        prefixes = {sys.prefix, sys.base_prefix, sys.exec_prefix}
+        self.outside = tuple(os.path.join(os.path.abspath(p), "") for p in prefixes)  # noqa: PTH100, PTH118
         self.context = ""
         self.reads: dict[str, set[str]] = {}
         self.tests: dict[str, str] = {}
@@ -57,6 +61,19 @@ class _Recorder:  # pragma: no cover - runs inside the measured suite, which it 
             child.context = context or None
             os.environ[_CHILD_CONFIG] = child.serialize()
 
+    def project_file(self, path: str) -> str | None:
+        """``path`` relative to the project root when it is a project file, else None."""
+        if not path or path.startswith("<"):  # "<unknown>", "<string>": no file
+            return None
+        full = os.path.abspath(path)  # noqa: PTH100 - the cwd at the time of the call
+        if full.startswith(self.outside):
+            return None
+        relative = os.path.relpath(full, self.root)
+        parts = set(Path(relative).parts)
+        if relative.startswith(("..", os.sep)) or parts & _SKIPPED_DIRS:
+            return None
+        return relative.replace(os.sep, "/")
+
     def opened(self, event: str, args: tuple[object, ...]) -> None:
         if event != "open" or not args:
             return
@@ -65,11 +82,9 @@ class _Recorder:  # pragma: no cover - runs inside the measured suite, which it 
             path = os.fsdecode(path)
         if not isinstance(path, str):
             return
-        full = os.path.abspath(path)  # noqa: PTH100 - the cwd at the time of the call
-        relative = os.path.relpath(full, self.root)
-        if relative.startswith(("..", os.sep)) or set(Path(relative).parts) & _SKIPPED_DIRS:
-            return
-        self.reads.setdefault(self.context, set()).add(relative.replace(os.sep, "/"))
+        relative = self.project_file(path)
+        if relative is not None:
+            self.reads.setdefault(self.context, set()).add(relative)
 
 
 _recording: _Recorder | None = None
@@ -125,8 +140,7 @@ def pytest_fixture_setup(
     if fixturedef.scope != "function":
         code = getattr(fixturedef.func, "__code__", None)
         filename = getattr(code, "co_filename", "")
-        relative = os.path.relpath(os.path.abspath(filename), _recorder().root)  # noqa: PTH100
-        if not relative.startswith(".."):
+        if isinstance(filename, str) and _recorder().project_file(filename) is not None:
             _recorder().project_fixtures.add(fixturedef.argname)
     return (yield)
 
