@@ -233,3 +233,14 @@ def test_verify_incremental_runs_both_ways_and_finds_them_equal(repo: Repo) -> N
     run = repo.gate("--verify-incremental")
     assert run.returncode == 0, run.stderr
     assert "the incremental gate equals the full gate (passed, 1 steps)" in run.stderr
+
+
+def test_a_selection_whose_tests_are_all_gone_runs_in_full(repo: Repo) -> None:
+    """A test module edited down to no test: its tests were the selection, and none is left.
+
+    pytest would exit 5 (nothing ran), an error; the runner runs in full instead and says so.
+    """
+    setup(repo)
+    step_summary(repo)
+    repo.write("tests/test_perimeter.py", "from pkg.shapes import perimeter\n\nUSED = perimeter\n")
+    assert "4 tests; full run: every selected test is gone" in gate(repo)

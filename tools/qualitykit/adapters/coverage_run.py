@@ -21,6 +21,8 @@ from pathlib import Path
 from coverage import Coverage
 from coverage.exceptions import CoverageException
 
+_NO_TESTS_RAN = 5  # pytest: no tests collected, or all deselected
+
 
 def _pytest_cov_active(pytest_args: list[str]) -> bool:
     disabled = {"no:pytest_cov", "no:cov"}
@@ -94,6 +96,17 @@ def incremental(args: argparse.Namespace, command: list[str]) -> int:
     with run.temporary() as work:
         pytest_exit = run.run_suite(plan, command, Path(work))
         record = run.read_record(Path(work))
+    if plan.mode == "partial" and pytest_exit == _NO_TESTS_RAN:
+        # Every selected test is gone (their module lost them) and none is new: nothing
+        # proves the rest unaffected by the edit that removed them, so the run is a full one.
+        plan = plan.model_copy(
+            update={"mode": "full", "reason": "full run: every selected test is gone"}
+        )
+        Path(args.plan).write_text(plan.model_dump_json(), encoding="utf-8")
+        Coverage(config_file=args.rcfile).erase()
+        with run.temporary() as work:
+            pytest_exit = run.run_suite(plan, command, Path(work))
+            record = run.read_record(Path(work))
     error = _report(args)
     if error is None and record is None:
         error = "the incremental plugin recorded nothing (the suite ended early)"
