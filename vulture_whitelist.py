@@ -74,6 +74,11 @@ hookspec.pytest_runtest_logreport
 hookspec.pytest_sessionfinish  # triage/leak_snapshot.py: the state after the last teardown
 hookspec.pytest_configure  # triage/session_worker.py: no early stop, before any other plugin
 hookspec.pytest_addoption  # triage/collected.py: its --qualitykit-total option
+# … and a module's functions so named (incremental/plugin.py, loaded with `-p`)
+hookspec.pytest_make_collect_report
+hookspec.pytest_fixture_setup
+hookspec.pytest_collection_modifyitems
+hookspec.pytest_runtest_protocol
 
 # set by the mutation worker (mutation/worker.py) for their readers
 sys.dont_write_bytecode  # the import system: no .pyc of a mutant is written

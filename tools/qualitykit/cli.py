@@ -67,6 +67,36 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_gate_modes(gate: argparse.ArgumentParser) -> None:
+    """The gate's ways of running: incremental, fail-fast."""
+    gate.add_argument(
+        "--incremental",
+        action="store_true",
+        help="coverage reruns only the tests a change can reach (docs/incremental.md)",
+    )
+    gate.add_argument(
+        "--fail-fast",
+        action="store_true",
+        help="end the running steps at the first failure (ignored under CI=true unless "
+        "fail-fast-in-ci = true)",
+    )
+    gate.add_argument(
+        "--verify-incremental",
+        action="store_true",
+        help="run incrementally and in full; fail on any difference in verdict, findings or "
+        "coverage figures",
+    )
+
+
+def _add_gate(gate: argparse.ArgumentParser) -> None:
+    _add_common(gate)
+    gate.add_argument("--no-cache", action="store_true", help="rerun every step")
+    gate.add_argument("--jobs", type=int, default=None, help="parallel steps (default: cores)")
+    gate.add_argument("--steps", default=None, help="comma-separated subset of the gate's steps")
+    gate.add_argument("--json", action="store_true", help="print the GateResult JSON on stdout")
+    _add_gate_modes(gate)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser (also used to document the CLI)."""
     parser = _Parser(
@@ -77,13 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    gate = commands.add_parser("gate", help="run every configured step in parallel; one summary")
-    _add_common(gate)
-    gate.add_argument("--no-cache", action="store_true", help="rerun every step")
-    gate.add_argument("--jobs", type=int, default=None, help="parallel steps (default: cores)")
-    gate.add_argument("--steps", default=None, help="comma-separated subset of the gate's steps")
-    gate.add_argument("--json", action="store_true", help="print the GateResult JSON on stdout")
-
+    _add_gate(
+        commands.add_parser("gate", help="run every configured step in parallel; one summary")
+    )
     check = commands.add_parser("check", help="run one step (built-in or configured command)")
     _add_common(check)
     check.add_argument("step", help="step name (see: qualitykit steps)")
@@ -282,7 +308,8 @@ def _gate(args: argparse.Namespace) -> int:
     from qualitykit.runlock import hold_run_lock  # noqa: PLC0415
 
     selection = fastpath.normalise_selection(args.steps)
-    replayable = not args.no_cache and fastpath.applies()
+    # --verify-incremental must run both ways, never replay.
+    replayable = not args.no_cache and not args.verify_incremental and fastpath.applies()
     root = find_root(args.root)
     # The replay runs under the lock too: it rewrites summary.json, and a run in progress may
     # be about to replace both the record and summary.json; waiting for it replays (or reruns)
@@ -298,6 +325,9 @@ def _gate(args: argparse.Namespace) -> int:
             jobs=args.jobs,
             only=args.steps,
             as_json=args.json,
+            incremental=args.incremental,
+            fail_fast=args.fail_fast,
+            verify_incremental=args.verify_incremental,
         )
 
 

@@ -155,6 +155,15 @@ class MutationConfig(_Section):
     allow_errors: Flag = False
 
 
+class IncrementalConfig(_Section):
+    """``[tool.qualitykit.incremental]``: test-impact selection in the coverage step."""
+
+    # Off by default: `qualitykit gate --incremental` turns it on for one run.
+    enabled: Flag = False
+    # Files no test depends on (docs, images): their change never forces a full run.
+    irrelevant: Globs = ()
+
+
 class TriageConfig(_Section):
     """``[tool.qualitykit.triage]``: what ``qualitykit triage`` holds a red suite to."""
 
@@ -173,6 +182,8 @@ class Config(_Section):
     gate: Annotated[tuple[StepName, ...], Field(max_length=MAX_ITEMS)] | None = None
     jobs: Parallel = 0
     timeout: Seconds = 900.0
+    # `gate --fail-fast` is for local use: under CI=true every step runs unless this opts in.
+    fail_fast_in_ci: Flag = False
     steps: dict[StepName, StepSettings] = Field(default_factory=dict[str, StepSettings])
     commands: Annotated[dict[StepName, CommandStep], Field(max_length=MAX_ITEMS)] = Field(
         default_factory=dict[str, CommandStep]
@@ -183,6 +194,7 @@ class Config(_Section):
     coverage: CoverageConfig = Field(default_factory=CoverageConfig)
     mutation: MutationConfig = Field(default_factory=MutationConfig)
     triage: TriageConfig = Field(default_factory=TriageConfig)
+    incremental: IncrementalConfig = Field(default_factory=IncrementalConfig)
     # A msgspec Struct validated by the policy package itself (its own one-line errors).
     policy: Annotated[PolicyConfig, PlainValidator(parse_policy)] = Field(
         default_factory=PolicyConfig

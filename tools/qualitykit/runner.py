@@ -155,6 +155,8 @@ class _Options:
     judge: Callable[[StepResult], StepResult]
     # Which stored result (with the step's current key) may be reused.
     reuse: Callable[[StepResult | None, str], StepResult | None] = reusable
+    # End the running steps at the first one that does not pass (judged), cancel the rest.
+    fail_fast: bool = False
 
 
 def run_steps(  # noqa: PLR0913 - the run's options, each its own keyword
@@ -165,16 +167,19 @@ def run_steps(  # noqa: PLR0913 - the run's options, each its own keyword
     jobs: int = 0,
     on_result: Callable[[StepResult], None] | None = None,
     on_start: Callable[[str], None] | None = None,
+    fail_fast: bool = False,
 ) -> GateResult:
     """Run ``steps`` in parallel (reusing cached passes) and return their results in order.
 
     Every step a step needs must be in ``steps`` (``steps.resolve`` adds them); it runs
     first, and a dependent of a step that did not pass is an error without running. The
     project's baseline is applied to every result, fresh or cached (``qualitykit.baseline``).
+    ``fail_fast``: the first step that does not pass ends the running ones; they and the
+    steps not started are errors saying they were cancelled, never passes.
     """
     # Read before any step runs: a malformed baseline is exit 2 with nothing run or written.
     judge = Applier(load_baseline(workspace), steps, workspace.root)
-    options = _Options(use_cache, jobs, on_result, on_start, judge, judge.reusable)
+    options = _Options(use_cache, jobs, on_result, on_start, judge, judge.reusable, fail_fast)
     return _locked(workspace, steps, options)
 
 
@@ -228,10 +233,15 @@ def _run_steps(workspace: Workspace, steps: list[Step], options: _Options) -> Ga
             pending.append(plan)
     # Longest first (by the last known duration) keeps the wall time near the slowest step.
     pending.sort(key=lambda plan: plan.previous.duration_s if plan.previous else 0.0, reverse=True)
+
     # closing(): an interrupt raised here (not inside the generator) still runs its cleanup
     # at once, not whenever the generator is collected.
+    def failed(result: StepResult) -> bool:
+        return not options.judge(result).ok
+
+    stop = failed if options.fail_fast else None
     with contextlib.closing(
-        _run_parallel(pending, results, options.jobs or os.cpu_count() or 1, options.on_start)
+        _run_parallel(pending, results, options.jobs or os.cpu_count() or 1, options.on_start, stop)
     ) as run:
         for result in run:
             store_result(workspace.state_dir, result)
@@ -255,11 +265,21 @@ def _blocked(plan: _Planned, done: dict[str, StepResult]) -> StepResult | None:
     )
 
 
+def _cancelled(plan: _Planned, failed: str) -> StepResult:
+    return StepResult(
+        step=plan.step.name,
+        status=Status.ERROR,
+        summary=f"cancelled (--fail-fast): {failed} did not pass; not a verdict on this step",
+        command=tuple(plan.argv),
+    )
+
+
 def _run_parallel(
     pending: list[_Planned],
     done: dict[str, StepResult],
     jobs: int,
     on_start: Callable[[str], None] | None,
+    stop: Callable[[StepResult], bool] | None = None,
 ) -> Generator[StepResult]:
     if not pending:
         return
@@ -268,9 +288,17 @@ def _run_parallel(
     finished = dict(done)
     run = new_run_id()
     pool = ThreadPoolExecutor(max_workers=min(jobs, len(pending)), thread_name_prefix=run)
-    running: dict[Future[StepResult], str] = {}
+    running: dict[Future[StepResult], _Planned] = {}
+    failed: str | None = None
     try:
         while waiting or running:
+            if failed is not None:
+                # Fail fast: nothing more starts; what runs is ended (its result is not its own).
+                LIVE.end_run(run)
+                culprit: str = failed
+                for plan in [*waiting, *running.values()]:
+                    yield _cancelled(plan, culprit)
+                return
             for plan in list(waiting):
                 blocked = _blocked(plan, finished)
                 if blocked is not None:
@@ -282,7 +310,7 @@ def _run_parallel(
                     if on_start is not None:
                         on_start(plan.step.name)
                     future = pool.submit(execute, plan.step, plan.ctx, plan.argv, plan.key)
-                    running[future] = plan.step.name
+                    running[future] = plan
             if not running:
                 continue
             completed, _ = wait(running, return_when="FIRST_COMPLETED")
@@ -291,6 +319,8 @@ def _run_parallel(
                 result = future.result()
                 finished[result.step] = result
                 yield result
+                if stop is not None and failed is None and stop(result):
+                    failed = str(result.step)
     finally:
         # Interrupted (SIGINT, SIGTERM, SIGHUP) or done: no step may outlive the gate. Steps
         # not started are cancelled; a running step's result is dropped, never stored (its

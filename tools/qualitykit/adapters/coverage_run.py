@@ -4,6 +4,9 @@ Runs pytest under coverage.py (the settings, subprocess measurement included, co
 generated rcfile), combines the parallel data files, and writes the JSON and Cobertura XML
 reports. pytest's own output goes to stderr; stdout carries one JSON document:
 ``{"pytest_exit": N, "error": null | "why no report was written"}``. Exit 0 when it ran.
+
+``--incremental PLAN``: the run the plan asks for (``qualitykit.incremental.run``): all tests,
+some (merged into the stored per-test data) or none (the stored data reported as it is).
 """
 
 from __future__ import annotations
@@ -13,9 +16,12 @@ import importlib.util
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 from coverage import Coverage
 from coverage.exceptions import CoverageException
+
+_NO_TESTS_RAN = 5  # pytest: no tests collected, or all deselected
 
 
 def _pytest_cov_active(pytest_args: list[str]) -> bool:
@@ -31,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rcfile", required=True)
     parser.add_argument("--json", required=True, dest="json_path")
     parser.add_argument("--xml", required=True, dest="xml_path")
+    parser.add_argument("--incremental", default=None, dest="plan")
     parser.add_argument("pytest_args", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     pytest_args = [arg for arg in args.pytest_args if arg != "--"]
@@ -41,30 +48,80 @@ def main(argv: list[str] | None = None) -> int:
         # fixtures stay) without measuring; the project's own runs are unchanged.
         pytest_args.append("--no-cov")
     Coverage(config_file=args.rcfile).erase()
+    command = [sys.executable, "-m", "coverage", "run", f"--rcfile={args.rcfile}", "-m", "pytest"]
+    if args.plan is not None:
+        return incremental(args, [*command, *pytest_args])
     suite = subprocess.run(  # noqa: S603 - argv list; the step's timeout ends our process group
-        [
-            sys.executable,
-            "-m",
-            "coverage",
-            "run",
-            f"--rcfile={args.rcfile}",
-            "-m",
-            "pytest",
-            *pytest_args,
-        ],
-        stdout=sys.stderr,
-        check=False,
+        [*command, *pytest_args], stdout=sys.stderr, check=False
     )
-    error: str | None = None
+    error = _report(args)
+    json.dump({"pytest_exit": suite.returncode, "error": error}, sys.stdout)
+    return 0
+
+
+def _report(args: argparse.Namespace, *, combine: bool = True) -> str | None:
+    """Combine the parallel data (unless given combined) and write the reports; or why not."""
     try:
         measured = Coverage(config_file=args.rcfile)
-        measured.combine(strict=True)
-        measured.save()
+        if combine:
+            measured.combine(strict=True)
+            measured.save()
+        else:
+            measured.load()
         measured.json_report(outfile=args.json_path)
         measured.xml_report(outfile=args.xml_path)
     except CoverageException as problem:
-        error = str(problem)
-    json.dump({"pytest_exit": suite.returncode, "error": error}, sys.stdout)
+        return str(problem)
+    return None
+
+
+def incremental(args: argparse.Namespace, command: list[str]) -> int:
+    """The run an incremental plan asks for; the stored data kept only when it all passed."""
+    # qualitykit: allow[QK-INT-070] imported on use: pydantic only for the incremental run
+    from qualitykit.incremental import run, store  # noqa: PLC0415
+
+    # qualitykit: allow[QK-INT-070] imported on use, with the rest of the incremental run
+    from qualitykit.incremental.merge import MergeError  # noqa: PLC0415
+
+    plan = run.read_plan(Path(args.plan))
+    data_file = Path(Coverage(config_file=args.rcfile).config.data_file).resolve()
+    if plan.mode == "reuse":
+        run.reuse(plan, data_file)
+        error = _report(args, combine=False)
+        if error is None:
+            run.keep_reused(plan)
+        known = len(plan.known)
+        json.dump({"pytest_exit": 0, "error": error, "reused": True, "total": known}, sys.stdout)
+        return 0
+    with run.temporary() as work:
+        pytest_exit = run.run_suite(plan, command, Path(work))
+        record = run.read_record(Path(work))
+    if plan.mode == "partial" and pytest_exit == _NO_TESTS_RAN:
+        # Every selected test is gone (their module lost them) and none is new: nothing
+        # proves the rest unaffected by the edit that removed them, so the run is a full one.
+        plan = plan.model_copy(
+            update={"mode": "full", "reason": "full run: every selected test is gone"}
+        )
+        Path(args.plan).write_text(plan.model_dump_json(), encoding="utf-8")
+        Coverage(config_file=args.rcfile).erase()
+        with run.temporary() as work:
+            pytest_exit = run.run_suite(plan, command, Path(work))
+            record = run.read_record(Path(work))
+    error = _report(args)
+    if error is None and record is None:
+        error = "the incremental plugin recorded nothing (the suite ended early)"
+    if error is None and record is not None and plan.mode == "partial":
+        try:
+            run.merge_into(plan, record, data_file)
+        except (MergeError, CoverageException, OSError) as problem:
+            error = f"cannot merge with the stored per-test data: {problem}"
+        error = error or _report(args, combine=False)
+    if error is None and record is not None and pytest_exit == 0:
+        run.keep(plan, record, data_file)
+    else:
+        store.forget(Path(plan.store))
+    total = len(record.tests) if record is not None else None
+    json.dump({"pytest_exit": pytest_exit, "error": error, "total": total}, sys.stdout)
     return 0
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import TYPE_CHECKING
 
 from qualitykit import fastpath, sarif
 from qualitykit.baseline.model import baseline_path
+from qualitykit.commands import verify_incremental as verify
 from qualitykit.commands.report import after_gate
 from qualitykit.errors import QualityKitError
 from qualitykit.files import SARIF_FILE
@@ -22,16 +25,71 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 
-def run(root: Path, *, use_cache: bool, jobs: int | None, only: str | None, as_json: bool) -> int:
-    """Run the gate in the project at ``root`` (holding the project's run lock)."""
+def run(  # noqa: PLR0913 - the command's options
+    root: Path,
+    *,
+    use_cache: bool,
+    jobs: int | None,
+    only: str | None,
+    as_json: bool,
+    incremental: bool = False,
+    fail_fast: bool = False,
+    verify_incremental: bool = False,
+) -> int:
+    """Run the gate in the project at ``root`` (holding the project's run lock).
+
+    ``verify_incremental``: run it incrementally, then in full (no cache, no selection), and
+    fail on any difference in verdict, findings or coverage figures.
+    """
     workspace = Workspace.load(root)
     with hold_run_lock(workspace.state_dir):
-        return _run(workspace, use_cache=use_cache, jobs=jobs, only=only, as_json=as_json)
+        if verify_incremental:
+            first = _run(with_incremental(workspace), use_cache=use_cache, jobs=jobs, only=only)
+            fresh = Workspace.load(root)  # digests taken again: nothing memoised is reused
+            full = _run(with_incremental(fresh, on=False), use_cache=False, jobs=jobs, only=only)
+            return verify.report(first, full, as_json=as_json)
+        if incremental:
+            workspace = with_incremental(workspace)
+        gate = _run(
+            workspace,
+            use_cache=use_cache,
+            jobs=jobs,
+            only=only,
+            fail_fast=_fail_fast(workspace, asked=fail_fast),
+        )
+    if as_json:
+        print(gate.model_dump_json(indent=2))
+    return 0 if gate.ok else 1
+
+
+def with_incremental(workspace: Workspace, *, on: bool = True) -> Workspace:
+    """``workspace`` with the coverage step's test selection turned on (or off)."""
+    config = workspace.config
+    workspace.config = config.model_copy(
+        update={"incremental": config.incremental.model_copy(update={"enabled": on})}
+    )
+    return workspace
+
+
+def _fail_fast(workspace: Workspace, *, asked: bool) -> bool:
+    """``--fail-fast``, unless under CI=true without ``fail-fast-in-ci`` (said on stderr)."""
+    if asked and os.environ.get("CI") == "true" and not workspace.config.fail_fast_in_ci:
+        sys.stderr.write(
+            "qualitykit: --fail-fast ignored under CI=true: every step runs "
+            "([tool.qualitykit] fail-fast-in-ci = true to opt in)\n"
+        )
+        return False
+    return asked
 
 
 def _run(
-    workspace: Workspace, *, use_cache: bool, jobs: int | None, only: str | None, as_json: bool
-) -> int:
+    workspace: Workspace,
+    *,
+    use_cache: bool,
+    jobs: int | None,
+    only: str | None,
+    fail_fast: bool = False,
+) -> GateResult:
     names = workspace.config.gate_steps
     selection = fastpath.normalise_selection(only)
     if selection:
@@ -68,6 +126,7 @@ def _run(
             jobs=jobs or workspace.config.jobs,
             on_result=progress.finished,
             on_start=progress.started,
+            fail_fast=fail_fast,
         )
     render(console, gate)
     publish(gate, workspace.state_dir)
@@ -91,6 +150,4 @@ def _run(
             ),
         )
     after_gate(workspace, gate)
-    if as_json:
-        print(gate.model_dump_json(indent=2))
-    return 0 if gate.ok else 1
+    return gate

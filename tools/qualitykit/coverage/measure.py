@@ -90,8 +90,18 @@ def _user_settings(root: Path) -> configparser.ConfigParser:
     return parser
 
 
-def write_rcfile(root: Path, rcfile: Path, data_file: Path, settings: CoverageConfig) -> None:
-    """The project's coverage settings plus what the step requires (branch, parallel, …)."""
+# The incremental run's pytest plugin, loaded from outside the project: never measured.
+PLUGIN_OMIT = "*/_qualitykit_incremental.py"
+
+
+def write_rcfile(
+    root: Path, rcfile: Path, data_file: Path, settings: CoverageConfig, *, contexts: bool = False
+) -> None:
+    """The project's coverage settings plus what the step requires (branch, parallel, …).
+
+    ``contexts``: one context per test (the incremental run); a project's dynamic_context
+    would fight the plugin's, so it gives way (the figures do not depend on contexts).
+    """
     parser = _user_settings(root)
     if not parser.has_section("run"):
         parser.add_section("run")
@@ -103,6 +113,11 @@ def write_rcfile(root: Path, rcfile: Path, data_file: Path, settings: CoverageCo
     run["core"] = resolve_core(settings.core)
     patches = {item for item in run.get("patch", "").split() if item} | {"subprocess"}
     run["patch"] = "\n".join(sorted(patches))
+    if contexts:
+        run.pop("dynamic_context", None)
+        run["omit"] = "\n".join(
+            [*(item for item in run.get("omit", "").split() if item), PLUGIN_OMIT]
+        )
     rcfile.parent.mkdir(parents=True, exist_ok=True)
     with rcfile.open("w", encoding="utf-8") as handle:
         parser.write(handle)

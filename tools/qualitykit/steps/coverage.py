@@ -17,19 +17,24 @@ from typing_extensions import override
 from qualitykit.config_table import PYPROJECT
 from qualitykit.coverage import freshness, measure, ratchet
 from qualitykit.errors import ConfigError, ToolOutputError
-from qualitykit.results import Finding, Status
+from qualitykit.incremental import step as incremental
+from qualitykit.results import Counts, Finding, Status
 from qualitykit.steps.base import Completed, Outcome, StepContext, ToolModel, parse_json_as
 from qualitykit.steps.pytest import PytestSuite
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from qualitykit.incremental.store import Plan
     from qualitykit.results import CoverageResult
 
 
 class _AdapterReport(ToolModel):
     pytest_exit: int
     error: str | None
+    # True: an incremental run in which no test could be affected; the stored data was judged.
+    reused: bool = False
+    total: int | None = None  # the tests an incremental run collected (ran or not)
 
 
 def coverage_dir(ctx: StepContext) -> Path:
@@ -98,6 +103,14 @@ def empty_group_error(result: CoverageResult) -> ToolOutputError | None:
     return None
 
 
+def _what_ran(plan: Plan | None, ran: int | None, total: int | None) -> str:
+    """What ran, and why: ``12 of 274 tests: they execute x.py`` or ``274 tests; full run: …``."""
+    if plan is None or plan.mode == "full":
+        said = f"{ran} tests"
+        return f"{said}; {plan.reason}" if plan is not None else said
+    return f"{ran or 0} of {total} tests: {plan.reason}"
+
+
 class Coverage(PytestSuite):
     """The test suite under coverage, with floors per group and a two-way ratchet."""
 
@@ -125,7 +138,13 @@ class Coverage(PytestSuite):
         rcfile, data_file, json_path, xml_path = report_paths(ctx)
         for stale in (json_path, xml_path, data_file, sources_record(ctx)):
             stale.unlink(missing_ok=True)
-        measure.write_rcfile(ctx.root, rcfile, data_file, ctx.workspace.config.coverage)
+        on = incremental.enabled(ctx)
+        incremental.plan_file(ctx).unlink(missing_ok=True)
+        measure.write_rcfile(
+            ctx.root, rcfile, data_file, ctx.workspace.config.coverage, contexts=on
+        )
+        if on:
+            incremental.write_plan(self, ctx, self.measured_inputs(ctx), rcfile)
 
     @override
     def outputs_present(self, ctx: StepContext) -> bool:
@@ -144,6 +163,7 @@ class Coverage(PytestSuite):
             f"--rcfile={rcfile}",
             f"--json={json_path}",
             f"--xml={xml_path}",
+            *([f"--incremental={incremental.plan_file(ctx)}"] if incremental.enabled(ctx) else []),
             "--",
             *self.pytest_args(ctx),
         ]
@@ -155,9 +175,18 @@ class Coverage(PytestSuite):
                 f"the coverage runner exited {run.returncode}: {run.stderr[-300:]}"
             )
         adapter = parse_json_as(_AdapterReport, run.stdout, "coverage runner output")
-        suite = super().parse(replace(run, returncode=adapter.pytest_exit), ctx)
+        plan = incremental.read_plan(ctx) if incremental.enabled(ctx) else None
+        if incremental.enabled(ctx) and plan is None:
+            raise ToolOutputError("the incremental plan of this run is missing")
+        suite = (
+            Outcome(status=Status.PASS, counts=Counts(files=len(self.targets(ctx))))
+            if adapter.reused
+            else super().parse(replace(run, returncode=adapter.pytest_exit), ctx)
+        )
+        ran = _what_ran(plan, suite.counts.tests, adapter.total)
         if suite.status is not Status.PASS:
-            summary = f"{suite.summary}: tests failed, coverage not judged"
+            shown = f" ({ran})" if plan is not None else ""
+            summary = f"{suite.summary}{shown}: tests failed, coverage not judged"
             return replace(suite, summary=summary)
         if adapter.error is not None:
             raise ToolOutputError(f"no coverage data: {adapter.error}")
@@ -194,7 +223,7 @@ class Coverage(PytestSuite):
                 )
                 findings.extend(drops)
         failing = [finding for finding in findings if finding.code != "ratchet-file"]
-        summary = f"{result.total.percent:.2f}% ({suite.counts.tests} tests)"
+        summary = f"{result.total.percent:.2f}% ({ran})"
         return Outcome(
             status=Status.FAIL if failing else Status.PASS,
             summary=summary,

@@ -1,0 +1,187 @@
+"""The incremental coverage step against the full one, side by side; then N random edits.
+
+Run: ``.venv/bin/python -m benchmarks.incremental [--edits 20] [--seed 1]``. In one run:
+
+1. on a copy of this repository and on python-dateutil 2.9.0.post0 (../shared/targets, in a
+   venv of its own: its suite needs pytest 8 and pytest-cov), the coverage step in full
+   (``gate --incremental --steps coverage`` with no stored data), then a one-line edit inside
+   one function of one module and the incremental run; the wall times and their ratio,
+   against the goals: <= 10 s on this repository, <= 15 % of the full run on dateutil;
+2. ``--edits N`` random one-line edits inside function bodies (a no-op statement, or one that
+   changes a returned value) on each target; after each, ``gate --verify-incremental --steps
+   coverage`` must find the incremental verdict, findings and figures equal to the full run's
+   (the figures compared to 0.01 point as well, from the two reports).
+
+CPU heavy (dozens of full suites): run it on a quiet machine. The fetched target and this
+repository are never modified: everything runs in copies under a temporary directory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FETCH = ROOT.parent / "shared" / "targets" / "fetch"
+TARGETS = Path("/tmp/qualitykit-targets")  # noqa: S108 - the cache the e2e tests share
+DATEUTIL = "python-dateutil"
+DATEUTIL_DEPS = (
+    "pytest==8.4.2",
+    "pytest-cov==7.1.0",
+    "coverage==7.17.3",
+    "hypothesis==6.170.15",
+    "freezegun==1.5.5",
+    "six==1.17.0",
+)
+GOAL_REPO_S = 10.0
+GOAL_DATEUTIL_RATIO = 0.15
+INCREMENTAL = "\n[tool.qualitykit.incremental]\nenabled = true\n"
+DATEUTIL_CONFIG = (
+    '\n[tool.qualitykit]\nsource = ["src"]\ngate = ["coverage"]\n'
+    '[tool.qualitykit.coverage]\ntests = ["tests"]\nratchet = false\n' + INCREMENTAL
+)
+
+
+class Target:
+    """A copy of a project with the interpreter that runs qualitykit on it."""
+
+    def __init__(
+        self, name: str, root: Path, python: Path, env: dict[str, str], modules: str
+    ) -> None:
+        self.name, self.root, self.python, self.env = name, root, python, env
+        self.modules = sorted(root.glob(modules))
+
+    def gate(self, *args: str) -> tuple[float, subprocess.CompletedProcess[str]]:
+        argv = [str(self.python), "-m", "qualitykit", "gate", "--steps", "coverage", *args]
+        started = time.perf_counter()
+        done = subprocess.run(
+            argv, cwd=self.root, env=self.env, capture_output=True, text=True, check=False
+        )
+        return time.perf_counter() - started, done
+
+    def edit(self, rng: random.Random) -> str:
+        """One line added inside a random function body of a random module; where."""
+        while True:
+            path = rng.choice(self.modules)
+            source = path.read_text(encoding="utf-8")
+            functions = [
+                node
+                for node in ast.walk(ast.parse(source))
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.body
+            ]
+            if functions:
+                break
+        body = rng.choice(functions).body
+        first = body[1] if len(body) > 1 and isinstance(body[0], ast.Expr) else body[0]
+        lines = source.splitlines(keepends=True)
+        indent = lines[first.lineno - 1][: first.col_offset]
+        lines.insert(first.lineno - 1, f"{indent}_benchmark_edit = {rng.randint(0, 99)}\n")
+        path.write_text("".join(lines), encoding="utf-8")
+        return f"{path.relative_to(self.root)}:{first.lineno}"
+
+
+def _environment(**extra: str) -> dict[str, str]:
+    env = {**os.environ, **extra}
+    for name in ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "PYTHONPATH", "CI"):
+        env.pop(name, None)
+    env.update(extra)
+    return env
+
+
+def this_repository(scratch: Path) -> Target:
+    root = scratch / "qualitykit"
+    ignored = shutil.ignore_patterns(".venv", ".qualitykit", "__pycache__", ".git")
+    shutil.copytree(ROOT, root, ignore=ignored)
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    with (root / "pyproject.toml").open("a", encoding="utf-8") as handle:
+        handle.write(INCREMENTAL)
+    # The copy's modules, not the installed ones, are the code under test.
+    env = _environment(PYTHONPATH=str(root / "tools"))
+    return Target("this repository", root, Path(sys.executable), env, "tools/qualitykit/*.py")
+
+
+def dateutil(scratch: Path) -> Target:
+    fetched = subprocess.run(
+        [sys.executable, str(FETCH), DATEUTIL, "--dest", str(TARGETS)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if fetched.returncode != 0:
+        sys.exit(f"benchmark: cannot fetch {DATEUTIL}: {fetched.stderr.strip()}")
+    root = scratch / DATEUTIL
+    shutil.copytree(TARGETS / DATEUTIL, root, symlinks=True)
+    venv = scratch / "dateutil-venv"
+    uv = shutil.which("uv") or sys.exit("benchmark: uv is needed for the target's venv")
+    subprocess.run([uv, "venv", "-q", "--python", sys.executable, str(venv)], check=True)
+    python = venv / "bin" / "python"
+    deps = [str(ROOT), "-e", str(root), *DATEUTIL_DEPS]
+    subprocess.run([uv, "pip", "install", "-q", "--python", str(python), *deps], check=True)
+    with (root / "pyproject.toml").open("a", encoding="utf-8") as handle:
+        handle.write(DATEUTIL_CONFIG)
+    subprocess.run(["git", "commit", "-qam", "qualitykit"], cwd=root, check=True)
+    return Target(DATEUTIL, root, python, _environment(), "src/dateutil/**/*.py")
+
+
+def side_by_side(target: Target, rng: random.Random) -> tuple[float, float]:
+    full_s, full = target.gate("--incremental")
+    if full.returncode != 0:
+        sys.exit(f"benchmark: {target.name}: the full run failed:\n{full.stderr[-2000:]}")
+    where = target.edit(rng)
+    incremental_s, run = target.gate("--incremental")
+    summary = next((line for line in run.stderr.splitlines() if "coverage" in line), "")
+    print(
+        f"{target.name}: full {full_s:.1f} s, incremental {incremental_s:.1f} s "
+        f"({incremental_s / full_s:.0%}) after an edit at {where}\n  {summary.strip()}"
+    )
+    return full_s, incremental_s
+
+
+def random_edits(target: Target, rng: random.Random, edits: int) -> int:
+    differences = 0
+    for number in range(1, edits + 1):
+        where = target.edit(rng)
+        _, run = target.gate("--verify-incremental")
+        equal = "equals the full gate" in run.stderr
+        differences += not equal
+        print(
+            f"  {target.name} edit {number}/{edits} at {where}: {'equal' if equal else 'DIFFERENT'}"
+        )
+        if not equal:
+            print(run.stderr[-3000:])
+    return differences
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--edits", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    rng = random.Random(args.seed)  # noqa: S311 - reproducible edits, not secrets
+    with tempfile.TemporaryDirectory(prefix="qualitykit-bench-incremental-") as scratch:
+        targets = [this_repository(Path(scratch)), dateutil(Path(scratch))]
+        (_, ours), (dateutil_full, dateutil_incremental) = (side_by_side(t, rng) for t in targets)
+        ratio = dateutil_incremental / dateutil_full
+        print(
+            f"goal: this repository <= {GOAL_REPO_S:g} s: {ours:.1f} s "
+            f"{'met' if ours <= GOAL_REPO_S else 'MISSED'}"
+        )
+        print(
+            f"goal: dateutil <= {GOAL_DATEUTIL_RATIO:.0%} of full: {ratio:.0%} "
+            f"{'met' if ratio <= GOAL_DATEUTIL_RATIO else 'MISSED'}"
+        )
+        different = sum(random_edits(target, rng, args.edits) for target in targets)
+    print(f"random edits: {different} of {2 * args.edits} differ from the full run")
+    return 1 if different else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,299 @@
+"""Which tests an edit can reach, from the stored per-test data; else a full run and why.
+
+A change is traced only when the stored data proves who depends on it:
+
+- a Python file whose module-level code is unchanged (only function bodies moved): the tests
+  whose contexts executed or read it; a function of it that ran at import time is untraceable;
+- a Python file whose module-level code changed: only when nothing but its own tests (a test
+  module) executed it;
+- a test module: all its tests (new tests are always run: the runner keeps what it never saw);
+- any other file: the tests that read it (a test module that read it on import: its tests).
+
+Anything else is a full run with the reason: a conftest.py, a configuration file, the lock,
+the interpreter, an environment variable the step reads, pytest's arguments, a new module, a
+file read at start-up or by nobody recorded (unless declared irrelevant), or no usable store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import pathspec
+from coverage import CoverageData
+from coverage.exceptions import CoverageException
+
+from qualitykit.incremental.skeleton import Skeleton, skeleton
+from qualitykit.incremental.store import COLLECT, Manifest, Plan, data_path, load_manifest
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from pathlib import Path
+
+# Files whose change every test may depend on, wherever they are.
+CONFIGURATION = frozenset(
+    {
+        "conftest.py",
+        "pyproject.toml",
+        "setup.cfg",
+        "tox.ini",
+        "pytest.ini",
+        ".pytest.ini",
+        ".coveragerc",
+        "uv.lock",
+        "sitecustomize.py",
+        "usercustomize.py",
+    }
+)
+_SHOWN = 3
+
+
+class FullRun(Exception):  # noqa: N818 - a decision, not an error
+    """The reason the run must be a full one."""
+
+
+def _names(names: Iterable[str]) -> str:
+    listed = sorted(names)
+    more = f" and {len(listed) - _SHOWN} more" if len(listed) > _SHOWN else ""
+    return ", ".join(listed[:_SHOWN]) + more
+
+
+def _digest(path: Path) -> str | None:
+    try:
+        return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+    # qualitykit: allow[QK-EXC-002] gone (or unreadable): the planner treats it as deleted
+    except OSError:
+        return None
+
+
+def skeletons_of(
+    root: Path, files: dict[str, str], old: Manifest | None
+) -> dict[str, Skeleton | None]:
+    """The skeleton of every Python file of ``files`` (carried over where the digest held)."""
+    shapes: dict[str, Skeleton | None] = {}
+    for name, digest in files.items():
+        if not name.endswith(".py"):
+            continue
+        if old is not None and old.files.get(name) == digest and name in old.skeletons:
+            shapes[name] = old.skeletons[name]
+        else:
+            try:
+                shapes[name] = skeleton((root / name).read_bytes())
+            # qualitykit: allow[QK-EXC-002] unreadable now: no skeleton, so a change is a full run
+            except OSError:
+                shapes[name] = None
+    return shapes
+
+
+@dataclass
+class _Selection:
+    manifest: Manifest
+    data: CoverageData
+    tests: set[str]  # the test files now
+    selected: set[str] = field(default_factory=set[str])
+    why: set[str] = field(default_factory=set[str])
+    new: set[str] = field(default_factory=set[str])  # new test modules: all their tests run
+
+    def touchers(self, name: str) -> dict[str, set[int]]:
+        """Context → lines of ``name`` it executed (lines: empty for a context that read it)."""
+        found: dict[str, set[int]] = {}
+        for line, contexts in self.data.contexts_by_lineno(name).items():
+            for context in contexts:
+                found.setdefault(context, set()).add(line)
+        for context, read in self.manifest.reads.items():
+            if name in read:
+                found.setdefault(context, set())
+        return found
+
+    def select_context(self, context: str, name: str) -> None:
+        if context.startswith(COLLECT):
+            self.selected |= self.manifest.tests_in(context.removeprefix(COLLECT))
+        elif context in self.manifest.tests:
+            self.selected.add(context)
+        elif context == "":
+            raise FullRun(f"{name} changed and is used at start-up, outside any test")
+        else:
+            raise FullRun(f"{name} changed and is used by {context!r}, which is no known test")
+        self.why.add(name)
+
+    def python_changed(self, name: str, now: Skeleton | None) -> None:
+        before = self.manifest.skeletons.get(name)
+        touchers = self.touchers(name)
+        mine = self.manifest.tests_in(name)
+        own: set[str] = {f"{COLLECT}{name}", *mine} if name in self.tests or mine else set()
+        if own and now is not None:  # a deleted test module's tests are gone, not rerun
+            self.selected |= mine
+            self.why.add(name)
+        elif not touchers:
+            raise FullRun(f"{name} changed and no test is recorded executing or reading it")
+        if before is None or now is None or before.digest != now.digest:
+            others = set(touchers) - own
+            if others:
+                raise FullRun(f"module-level code of {name} changed and {_names(others)} use it")
+            return
+        for context, lines in touchers.items():
+            if context == "" or context.startswith(COLLECT):
+                ran = {
+                    line for line in lines for start, end in before.bodies if start <= line <= end
+                }
+                if ran:
+                    where = "start-up" if context == "" else context
+                    raise FullRun(f"{name}: a function changed that runs at import ({where})")
+                continue
+            self.select_context(context, name)
+
+    def other_changed(self, name: str) -> None:
+        readers = {context for context, read in self.manifest.reads.items() if name in read}
+        if not readers:
+            raise FullRun(
+                f"{name} changed and no test is recorded reading it (declare it in "
+                "[tool.qualitykit.incremental] irrelevant if no test depends on it)"
+            )
+        for context in readers:
+            self.select_context(context, name)
+
+    def closure(self) -> None:
+        """Tests sharing a project fixture broader than a function rerun together."""
+        broad = set(self.manifest.broad)
+        shared = {name for test in self.selected for name in self.manifest.fixtures.get(test, ())}
+        shared &= broad
+        if shared:
+            self.selected |= {
+                test for test, names in self.manifest.fixtures.items() if shared & set(names)
+            }
+
+
+def _open_data(store: Path, manifest: Manifest) -> CoverageData:
+    path = data_path(store)
+    if not path.is_file():
+        raise FullRun("the stored per-test coverage data is missing")
+    data = CoverageData(basename=str(path))
+    try:
+        data.read()
+        contexts = data.measured_contexts()
+    except (CoverageException, OSError, ValueError) as error:
+        raise FullRun(f"the stored per-test coverage data is unreadable ({error})") from None
+    if manifest.tests and not (contexts & set(manifest.tests)):
+        raise FullRun("the stored coverage data has no per-test contexts")
+    return data
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What the planner compares with the store."""
+
+    root: Path
+    store: Path
+    files: dict[str, str]  # the step's inputs now: name → digest
+    tests: set[str]  # the test files now
+    environment: dict[str, str]
+    irrelevant: tuple[str, ...]
+
+
+def _changes(inputs: Inputs, manifest: Manifest) -> tuple[dict[str, str], list[str]]:
+    """The current digests (inputs + files read last time) and the names that differ."""
+    current = dict(inputs.files)
+    for name in manifest.files:
+        if name not in current:
+            digest = _digest(inputs.root / name)
+            if digest is not None:
+                current[name] = digest
+    changed = sorted(
+        name
+        for name in set(current) | set(manifest.files)
+        if current.get(name) != manifest.files.get(name)
+    )
+    return current, changed
+
+
+def _decide(
+    inputs: Inputs,
+    manifest: Manifest,
+    current: dict[str, str],
+    changed: list[str],
+    shapes: dict[str, Skeleton | None],
+) -> tuple[set[str], set[str], list[str]]:
+    for key in sorted(set(manifest.environment) | set(inputs.environment)):
+        if manifest.environment.get(key) != inputs.environment.get(key):
+            raise FullRun(f"{key} changed")
+    data = _open_data(inputs.store, manifest)
+    selection = _Selection(manifest, data, inputs.tests)
+    irrelevant = pathspec.GitIgnoreSpec.from_lines(inputs.irrelevant)
+    ignored: list[str] = []
+    for name in changed:
+        base = name.rsplit("/", 1)[-1]
+        if base in CONFIGURATION:
+            raise FullRun(f"{name} changed (configuration: every test may depend on it)")
+        if irrelevant.match_file(name):
+            ignored.append(name)
+            continue
+        added, deleted = name not in manifest.files, name not in current
+        if name.endswith(".py"):
+            if added and name not in inputs.tests:
+                raise FullRun(f"{name} is new: no record of which tests use it")
+            if added:
+                selection.new.add(name)  # its tests are new: the runner keeps them
+                continue
+            if deleted and name not in manifest.tests.values():
+                raise FullRun(f"{name} was deleted")
+            selection.python_changed(name, None if deleted else shapes.get(name))
+            selection.why.add(name)
+        elif added:
+            raise FullRun(f"{name} is new and not declared irrelevant")
+        else:
+            selection.other_changed(name)
+    selection.closure()
+    if selection.why and not selection.selected and not selection.new:
+        # The stored data holds lines of the changed files (import time) that only a run
+        # measures again; with no test to rerun, that run is the full one.
+        raise FullRun(
+            f"no test executes the change to {_names(selection.why)}, but the stored "
+            "data holds its lines: measured again in full"
+        )
+    return selection.selected, selection.why | selection.new, ignored
+
+
+def make_plan(inputs: Inputs) -> Plan:
+    """Full, partial or reuse, with the reason the step's summary gives."""
+    manifest = load_manifest(inputs.store)
+    store = str(inputs.store)
+    if manifest is None:
+        shapes = skeletons_of(inputs.root, inputs.files, None)
+        return Plan(
+            mode="full",
+            reason="full run: no stored per-test data",
+            store=store,
+            environment=inputs.environment,
+            files=inputs.files,
+            skeletons=shapes,
+        )
+    current, changed = _changes(inputs, manifest)
+    shapes = skeletons_of(inputs.root, current, manifest)
+    try:
+        selected, why, ignored = _decide(inputs, manifest, current, changed, shapes)
+    except FullRun as decision:
+        return Plan(
+            mode="full",
+            reason=f"full run: {decision}",
+            store=store,
+            environment=inputs.environment,
+            files=current,
+            skeletons=shapes,
+        )
+    if why:
+        mode, reason = "partial", f"they execute or read {_names(why)}"
+    elif ignored:
+        mode, reason = "reuse", f"only files declared irrelevant changed ({_names(ignored)})"
+    else:
+        mode, reason = "reuse", "no measured input changed"
+    return Plan(
+        mode=mode,
+        reason=reason,
+        select=tuple(sorted(selected)),
+        known=tuple(sorted(manifest.tests)),
+        store=store,
+        environment=inputs.environment,
+        files=current,
+        skeletons=shapes,
+    )

@@ -1,0 +1,175 @@
+"""The coverage runner's incremental side (in the step's subprocess): run, merge, keep.
+
+``qualitykit.adapters.coverage_run --incremental PLAN``: the plan (written by the step when the
+run was planned) says full, partial or reuse. The suite runs with the plugin loaded under a
+private name from a temporary directory outside the project; a partial run keeps only the
+selected and new tests, and its data replaces theirs (and every import-time context, which a
+run always measures again) in the stored data. The store is kept only after a run whose suite
+passed and whose data was reported; anything else drops it, so the next run is a full one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from coverage import CoverageData
+
+from qualitykit.incremental import plugin
+from qualitykit.incremental.merge import merge
+from qualitykit.incremental.store import (
+    COLLECT,
+    Manifest,
+    Plan,
+    Record,
+    data_path,
+    forget,
+    load_manifest,
+    save_manifest,
+)
+from qualitykit.state import read_model
+
+PLUGIN_MODULE = "_qualitykit_incremental"
+
+
+def read_plan(path: Path) -> Plan:
+    """The plan the step wrote for this run (a missing or broken one is exit 2, naming it)."""
+    plan = read_model(path, Plan, "incremental plan", cache=False)
+    if plan is None:
+        raise FileNotFoundError(path)
+    return plan
+
+
+def run_suite(plan: Plan, command: list[str], work: Path) -> int:
+    """Run the suite (``command``: coverage run … pytest …) with the plugin; pytest's exit code."""
+    shutil.copyfile(plugin.__file__, work / f"{PLUGIN_MODULE}.py")
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(work), *([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])]
+    )
+    env[plugin.RECORD_VAR] = str(work)
+    if plan.mode == "partial":
+        select = work / "select.json"
+        select.write_text(
+            Plan.model_validate(plan).model_dump_json(include={"select", "known"}),
+            encoding="utf-8",
+        )
+        env[plugin.SELECT_VAR] = str(select)
+    suite = subprocess.run(  # noqa: S603 - argv list; the step's timeout ends our process group
+        [*command, "-p", PLUGIN_MODULE], stdout=sys.stderr, check=False, env=env
+    )
+    return suite.returncode
+
+
+def read_record(work: Path) -> Record | None:
+    """What the plugin recorded (in every process: pytest-xdist's workers each write one).
+
+    None when no process wrote one (the suite ended early) or one is unreadable.
+    """
+    parts: list[Record] = []
+    for path in sorted(work.glob("record-*.json")):
+        part = read_model(path, Record, "incremental record", cache=True)
+        if part is None:
+            return None
+        parts.append(part)
+    if not parts:
+        return None
+    reads: dict[str, set[str]] = {}
+    for part in parts:
+        for context, names in part.reads.items():
+            reads.setdefault(context, set()).update(names)
+    return Record(
+        tests={test: file for part in parts for test, file in part.tests.items()},
+        fixtures={test: names for part in parts for test, names in part.fixtures.items()},
+        broad=tuple(sorted({name for part in parts for name in part.broad})),
+        reads={context: tuple(sorted(names)) for context, names in sorted(reads.items())},
+    )
+
+
+def merge_into(plan: Plan, record: Record, data_file: Path) -> None:
+    """Replace, in a copy of the stored data, what this partial run measured again."""
+    stored = data_path(Path(plan.store))
+    old = CoverageData(basename=str(stored))
+    old.read()
+    erased = {
+        context
+        for context in old.measured_contexts()
+        # Import time is measured again by every run; rerun and vanished tests are replaced.
+        if context == ""
+        or context.startswith(COLLECT)
+        or context in plan.select
+        or context not in record.tests
+    }
+    merged = data_file.with_name(data_file.name + ".merged")
+    merge(stored, data_file, merged, erased)
+    merged.replace(data_file)
+
+
+def keep(plan: Plan, record: Record, data_file: Path) -> None:
+    """Store the data and the manifest describing it (data first: the manifest is the commit)."""
+    store = Path(plan.store)
+    old = load_manifest(store) if plan.mode != "full" else None
+    rerun = set(record.fixtures)
+    fixtures = {
+        test: names
+        for test, names in (old.fixtures.items() if old else ())
+        if test in record.tests and test not in rerun
+    }
+    fixtures.update(record.fixtures)
+    reads = {
+        context: names
+        for context, names in (old.reads.items() if old else ())
+        if context in record.tests and context not in rerun
+    }
+    reads.update(record.reads)
+    files = dict(plan.files)
+    root = Path.cwd()
+    for names in reads.values():
+        for name in names:
+            if name not in files and (root / name).is_file():
+                files[name] = _digest(root / name)
+    manifest = Manifest(
+        environment=plan.environment,
+        files=files,
+        skeletons=plan.skeletons,
+        tests=record.tests,
+        fixtures=fixtures,
+        broad=tuple(sorted(set(record.broad) | set(old.broad if old else ()))),
+        reads=reads,
+    )
+    forget(store)
+    store.mkdir(parents=True, exist_ok=True)
+    temp = data_path(store).with_suffix(".tmp")
+    shutil.copyfile(data_file, temp)
+    temp.replace(data_path(store))
+    save_manifest(store, manifest)
+
+
+def reuse(plan: Plan, data_file: Path) -> None:
+    """Report from the stored data as it is (nothing a test runs changed)."""
+    shutil.copyfile(data_path(Path(plan.store)), data_file)
+
+
+def keep_reused(plan: Plan) -> None:
+    """Record the new digests (of files declared irrelevant) so they are not planned again."""
+    store = Path(plan.store)
+    old = load_manifest(store)
+    if old is not None:
+        save_manifest(
+            store, old.model_copy(update={"files": plan.files, "skeletons": plan.skeletons})
+        )
+
+
+def _digest(path: Path) -> str:
+    # Same digest as the workspace's (qualitykit.workspace), read here without the config.
+    return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+
+
+def temporary() -> tempfile.TemporaryDirectory[str]:
+    """A directory outside the project for the plugin and its files."""
+    return tempfile.TemporaryDirectory(prefix="qualitykit-incremental-")
