@@ -66,18 +66,26 @@ def project_path(file: str, root: Path) -> str | None:
     posix = file.replace("\\", "/")
     path = PureWindowsPath(file) if PureWindowsPath(file).drive else PurePosixPath(posix)
     parts = [part for part in path.parts if part not in {"/", "\\"} and not part.endswith(":\\")]
-    if _EXTERNAL_PARTS & set(parts) or any(_STDLIB_DIR.fullmatch(p) for p in parts[:-1]):
-        return None
     if not path.is_absolute():
         # pytest prints paths under its rootdir relative to it: the project's own.
-        return None if not parts or parts[0] == ".." else "/".join(parts)
+        return None if not parts or parts[0] == ".." or _external(parts) else "/".join(parts)
     if PurePosixPath(posix).is_relative_to(root.as_posix()):
-        return PurePosixPath(posix).relative_to(root.as_posix()).as_posix()
+        # Only what lies below the root says whose code it is: a checkout under a directory
+        # named ``python3`` or ``_pytest`` is still the project.
+        relative = PurePosixPath(posix).relative_to(root.as_posix())
+        return None if _external(list(relative.parts)) else relative.as_posix()
+    if _external(parts):
+        return None
     for start in range(1, len(parts)):
         tail = "/".join(parts[start:])
         if (root / tail).is_file():
             return tail
     return None
+
+
+def _external(parts: list[str]) -> bool:
+    """Whether a path of these parts is in an installed package, pytest or the stdlib."""
+    return bool(_EXTERNAL_PARTS & set(parts)) or any(_STDLIB_DIR.fullmatch(p) for p in parts[:-1])
 
 
 def root_frame(failure: Failure, root: Path) -> Frame | None:
