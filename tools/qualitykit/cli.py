@@ -15,6 +15,8 @@ from qualitykit.errors import QualityKitError
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
+    from qualitykit.triage.launch import Started
+
 
 class _Parser(argparse.ArgumentParser):
     """argparse, with a usage error as the one line every other bad input gets (exit 2)."""
@@ -425,14 +427,32 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _triage(args: argparse.Namespace) -> int:
+    every = args.deep
+    if args.timeout_per_test is not None and not (every or args.slow):
+        raise QualityKitError("--timeout-per-test is for --slow (or --deep)")
+    with contextlib.ExitStack() as stack:
+        started = None
+        if args.from_junit is None and args.from_report_log is None:
+            # The suite starts first: the rest of triage's start-up overlaps it.
+            # qualitykit: allow[QK-INT-070] standard library only, before anything else loads
+            from qualitykit.triage.launch import start  # noqa: PLC0415
+
+            started = start(args.root, _pytest_args(args), stack)
+        return _triage_started(args, started)
+
+
+def _pytest_args(args: argparse.Namespace) -> list[str]:
+    found: list[str] = getattr(args, "pytest_args", [])
+    return found
+
+
+def _triage_started(args: argparse.Namespace, started: Started | None) -> int:
     # qualitykit: allow[QK-INT-070] each command is imported only when it runs, as above
     from qualitykit.commands import triage  # noqa: PLC0415
     from qualitykit.triage.deep_models import DEEP_FLAKY_RUNS, DeepRequest  # noqa: PLC0415
 
     every = args.deep
     flaky = args.flaky if args.flaky is not None else (DEEP_FLAKY_RUNS if every else None)
-    if args.timeout_per_test is not None and not (every or args.slow):
-        raise QualityKitError("--timeout-per-test is for --slow (or --deep)")
     deep = DeepRequest(
         isolation=every or args.isolation,
         polluters=every or args.polluters,
@@ -446,9 +466,10 @@ def _triage(args: argparse.Namespace) -> int:
         baseline=args.baseline,
         from_junit=args.from_junit,
         from_report_log=args.from_report_log,
-        pytest_args=getattr(args, "pytest_args", []),
+        pytest_args=_pytest_args(args),
         as_json=args.json,
         deep=deep,
+        started=started,
     )
 
 

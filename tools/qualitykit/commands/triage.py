@@ -7,12 +7,11 @@ not run), with no bundle written.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import shlex
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qualitykit.errors import QualityKitError
@@ -26,13 +25,15 @@ from qualitykit.triage.deep_models import DeepRequest
 from qualitykit.triage.delta import compare, latest_bundle, load_baseline
 from qualitykit.triage.environment import Resources, environment
 from qualitykit.triage.junit import parse_junit_file
+from qualitykit.triage.launch import Started, start
 from qualitykit.triage.models import Clusters, Failures
 from qualitykit.triage.report import render_summary
-from qualitykit.triage.run import run_suite
+from qualitykit.triage.run import finish_suite
 from qualitykit.workspace import Workspace
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from pathlib import Path
 
     from qualitykit.triage.models import Capture, Cluster
 
@@ -75,10 +76,10 @@ def _run_limit(workspace: Workspace) -> float:
 
 
 def _from_run(
-    workspace: Workspace, args: Sequence[str], scratch: Path
+    workspace: Workspace, started: Started
 ) -> tuple[Capture, dict[str, str | bytes], Resources]:
     with tracking(make_console()) as progress:
-        run = run_suite(workspace.root, scratch, args, _run_limit(workspace), tracker=progress)
+        run = finish_suite(started, _run_limit(workspace), tracker=progress)
     if run.exit_code == _NO_TESTS:
         raise QualityKitError(f"no test ran: pytest exited 5 ({_why(run.log)})")
     text = read_text(run.report_log, "pytest report log", cache=False)
@@ -132,7 +133,7 @@ def _repro(clusters: Sequence[Cluster]) -> str:
 
 def _capture(
     workspace: Workspace,
-    pytest_args: Sequence[str],
+    started: Started | None,
     from_junit: Path | None,
     from_report_log: Path | None,
 ) -> tuple[Capture, dict[str, str | bytes], Resources]:
@@ -141,8 +142,9 @@ def _capture(
         return _from_file(from_junit, junit=True)
     if from_report_log is not None:
         return _from_file(from_report_log, junit=False)
-    with tempfile.TemporaryDirectory(prefix="qualitykit-triage-") as scratch:
-        return _from_run(workspace, pytest_args, Path(scratch))
+    if started is None:  # pragma: no cover - run() starts the suite whenever it reads none
+        raise QualityKitError("internal: a run without a started pytest")
+    return _from_run(workspace, started)
 
 
 def run(  # noqa: PLR0913 - the command's options, each its own keyword
@@ -154,12 +156,42 @@ def run(  # noqa: PLR0913 - the command's options, each its own keyword
     pytest_args: Sequence[str],
     as_json: bool = False,
     deep: DeepRequest | None = None,
+    started: Started | None = None,
 ) -> int:
-    """Triage the suite of the project at ``root``; returns the exit code."""
+    """Triage the suite of the project at ``root``; returns the exit code.
+
+    ``started``: the suite's pytest, already running (``start``); else it starts here.
+    """
+    ingest = from_junit is not None or from_report_log is not None
+    with contextlib.ExitStack() as stack:
+        if started is None and not ingest:
+            started = start(root, pytest_args, stack)
+        return _run(
+            root,
+            baseline=baseline,
+            from_junit=from_junit,
+            from_report_log=from_report_log,
+            pytest_args=pytest_args,
+            as_json=as_json,
+            deep=deep or DeepRequest(),
+            started=started,
+        )
+
+
+def _run(  # noqa: PLR0913 - run()'s options, each its own keyword
+    root: Path,
+    *,
+    baseline: Path | None,
+    from_junit: Path | None,
+    from_report_log: Path | None,
+    pytest_args: Sequence[str],
+    as_json: bool,
+    deep: DeepRequest,
+    started: Started | None,
+) -> int:
     ingest = from_junit is not None or from_report_log is not None
     if pytest_args and ingest:
         raise QualityKitError("pytest arguments after -- need a run, not a report to read")
-    deep = deep or DeepRequest()
     if deep.wanted and ingest:
         raise QualityKitError("deep checks rerun tests: they need a run, not a report to read")
     workspace = Workspace.load(root)
@@ -175,7 +207,7 @@ def run(  # noqa: PLR0913 - the command's options, each its own keyword
     # the other core while the suite runs, not after it.
     with ThreadPoolExecutor(max_workers=1) as aside:
         environment_read = aside.submit(environment, workspace.root)
-        capture, files, used = _capture(workspace, pytest_args, from_junit, from_report_log)
+        capture, files, used = _capture(workspace, started, from_junit, from_report_log)
     if capture.counts.tests == 0 and not capture.failures:
         raise QualityKitError("no test ran: the suite reported 0 tests")
     clusters = build_clusters(capture.failures, workspace.root)
