@@ -13,25 +13,11 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from conftest import Repo
+from integration.test_coverage_step import SHAPES
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-SHAPES = '''\
-"""Shapes."""
-
-
-def area(width: int, height: int) -> int:
-    """Area of a rectangle."""
-    if width < 0 or height < 0:
-        raise ValueError("negative size")
-    return width * height
-
-
-def perimeter(width: int, height: int) -> int:
-    """Perimeter of a rectangle."""
-    return 2 * (width + height)
-'''
 UNITS = '''\
 """Units."""
 
