@@ -115,8 +115,8 @@ def pytest_config(root: Path) -> Path | None:
                 continue
             parser = configparser.ConfigParser(interpolation=None)
             parser.read_string(path.read_text(encoding="utf-8"))
+        # qualitykit: allow[QK-EXC-002] the run from the root already read it: pytest ignored it
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, configparser.Error):
-            # The run from the root already read it: a file pytest ignored, we ignore too.
             continue
         if parser.has_section(sections[name]):
             return path
