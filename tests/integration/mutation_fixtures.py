@@ -65,6 +65,20 @@ workers = 2
 """
 
 
+# Each test takes 50 ms: a run spans several result flushes, so a signal lands mid-run.
+SLOW_ENOUGH_TO_KILL = """
+
+import time as _time
+
+import pytest as _pytest
+
+
+@_pytest.fixture(autouse=True)
+def _slow_enough_to_be_killed_mid_run() -> None:
+    _time.sleep(0.05)
+"""
+
+
 def make_calc(repo: Repo, *, config: str = MUTATION_CONFIG, tests: str = CALC_TESTS) -> None:
     """The fixture project with calc.py, its tests and the mutation config, committed."""
     repo.write("src/pkg/calc.py", CALC)

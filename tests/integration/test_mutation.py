@@ -19,6 +19,7 @@ import pytest
 from integration.mutation_fixtures import (
     CALC_TESTS,
     MUTATION_CONFIG,
+    SLOW_ENOUGH_TO_KILL,
     make_calc,
     outcomes,
     processes_under,
@@ -245,19 +246,6 @@ def _stored(repo: Repo) -> dict[str, str]:
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
         rows = db.execute("select job_id, test_outcome from work_results").fetchall()
     return {str(job): str(test) for job, test in rows}
-
-
-SLOW_ENOUGH_TO_KILL = """
-
-import time as _time
-
-import pytest as _pytest
-
-
-@_pytest.fixture(autouse=True)
-def _slow_enough_to_be_killed_mid_run() -> None:
-    _time.sleep(0.05)
-"""
 
 
 def _decided(repo: Repo) -> set[str]:

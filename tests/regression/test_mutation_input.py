@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING
 import pytest
 
 from integration.mutation_fixtures import (
+    CALC_TESTS,
     MUTATION_CONFIG,
+    SLOW_ENOUGH_TO_KILL,
     make_calc,
     outcomes,
     processes_under,
@@ -171,7 +173,8 @@ def test_an_interrupted_run_says_so_in_one_line_and_resumes(repo: Repo, sig: int
     The feeding threads, reading pipes the interrupted main thread had closed, printed a
     thread traceback (``ValueError: I/O operation on closed file``) over the message.
     """
-    make_calc(repo)
+    # Slow enough that the signal lands mid-run on an idle machine (it ran all 34 first).
+    make_calc(repo, tests=CALC_TESTS + SLOW_ENOUGH_TO_KILL)
     reference = repo.qualitykit("mutation", "run", "--workers", "1")
     assert reference.returncode == 0, reference.stderr
     expected = outcomes(repo)
