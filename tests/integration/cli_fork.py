@@ -21,6 +21,8 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+from qualitykit.mutation.worker_process import end_child
+
 _CASE_TIMEOUT_S = 120
 
 
@@ -56,7 +58,7 @@ def _run(case: dict[str, Any], scratch: Path) -> dict[str, object]:
         try:
             code = _child(str(case["cwd"]), [str(arg) for arg in case["argv"]], out, err)
         finally:
-            os._exit(code)
+            end_child(code)
     _, status = os.waitpid(pid, 0)
     return {
         "code": os.waitstatus_to_exitcode(status),

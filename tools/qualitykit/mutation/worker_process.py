@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
+import posix
 import select
 import signal
 import sys
@@ -110,11 +111,34 @@ class CollectionWatcher:
             self.failed = True
 
 
+def _forked_coverage() -> Any:  # noqa: ANN401 - coverage.Coverage, when it is loaded at all
+    """The coverage.py measurement of this forked child, when ``patch = fork`` restarted one."""
+    coverage: Any = sys.modules.get("coverage")  # never imported here: only when measuring
+    measuring: Any = getattr(getattr(coverage, "Coverage", None), "current", lambda: None)()
+    if measuring is None:
+        return None
+    patches: Any = measuring.get_option("run:patch") or ()
+    return measuring if "fork" in patches else None
+
+
 def end_child(code: int) -> NoReturn:
-    """Flush what the child printed (into the worker's log) and leave at once, as ``code``."""
+    """Flush what the child printed (into the worker's log) and leave at once, as ``code``.
+
+    Under coverage.py's ``patch = fork, _exit`` (the coverage step's settings, 7.17), the
+    ``os._exit`` of a forked child saves the child's data and then, through the parent's patch,
+    the parent's whole pre-fork data again: a second, large data file per child (and per
+    mutant), each to be combined. The child saves its own data and leaves through the
+    unpatched ``posix._exit``; unmeasured, it is a plain ``os._exit``.
+    """
     with contextlib.suppress(BaseException):
         sys.stdout.flush()
         sys.stderr.flush()
+    measuring = _forked_coverage()
+    if measuring is not None:
+        with contextlib.suppress(Exception):
+            measuring.stop()
+            measuring.save()
+        posix._exit(code)
     os._exit(code)
 
 

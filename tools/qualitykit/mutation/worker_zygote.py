@@ -82,7 +82,7 @@ class Zygote:
             except BaseException:  # noqa: BLE001 - reported in the log; the worker falls back
                 traceback.print_exc()
                 code = 1
-            os._exit(code)
+            process.end_child(code)
         self.pid = pid
         os.close(down_read)
         os.close(up_write)
