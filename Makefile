@@ -115,7 +115,7 @@ browser: ## Install Debian's chromium for the report's browser test when it is m
 	@test -x $(CHROMIUM) || test "$$(id -u)" = 0 || { echo "qualitykit: $(CHROMIUM) is missing: as root run apt-get update && apt-get install -y chromium" >&2; exit 1; }
 	@test -x $(CHROMIUM) || { apt-get update && apt-get install -y chromium; }
 e2e: $(SYNCED) browser ## End-to-end: the gate on fixture repos, from the outside (not slow)
-	$(RUN) pytest $(PYTEST_BASE) -m "not slow" tests/e2e
+	$(RUN) pytest $(PYTEST_BASE) -m "not slow" -n 2 tests/e2e
 benchmark: $(SYNCED) ## Side-by-side timings of the gate (prints ratios)
 	$(RUN) benchmarks.gate
 
