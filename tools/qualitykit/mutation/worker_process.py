@@ -138,7 +138,8 @@ def end_child(code: int) -> NoReturn:
         with contextlib.suppress(Exception):
             measuring.stop()
             measuring.save()
-        posix._exit(code)
+        # The os._exit coverage.py did not patch (a public function, underscored like os._exit).
+        posix._exit(code)  # noqa: SLF001  # pyright: ignore[reportPrivateUsage]
     os._exit(code)
 
 
