@@ -23,6 +23,8 @@ SYNCED := $(VENV)/.synced
 # Tools run straight from the synced environment (uv run would add ~0.1 s to every call).
 RUN := $(VENV)/bin/python -m
 PYTEST_BASE := -p no:cacheprovider
+# The slowest tests of each longer suite, in its output: where CI's 30 minutes go.
+DURATIONS := --durations=12
 # make mutation MUTATION_ARGS='--shard 1/4'; make mutation-changed MUTATION_BASE=main
 MUTATION_ARGS ?=
 TRIAGE_ARGS ?=
@@ -101,8 +103,8 @@ test: $(SYNCED) ## The fast suite (unit + integration + regression, not slow) un
 # processes; the other slow tests (mutation kills and resumes, concurrent gates) time their
 # signals and run alone, after them. The two directories' sets make up every slow test.
 test-slow: $(SYNCED) ## Only the slow tests (real third-party repos, e2e, mutation kills)
-	$(RUN) pytest $(PYTEST_BASE) -m slow -n 2 tests/e2e
-	$(RUN) pytest $(PYTEST_BASE) -m slow tests/unit tests/integration tests/regression
+	$(RUN) pytest $(PYTEST_BASE) $(DURATIONS) -m slow -n 2 tests/e2e
+	$(RUN) pytest $(PYTEST_BASE) $(DURATIONS) -m slow tests/unit tests/integration tests/regression
 unit: $(SYNCED) ## Unit tests only
 	$(RUN) pytest $(PYTEST_BASE) tests/unit
 integration: $(SYNCED) ## Integration tests (real tools on repos in tmp_path)
@@ -115,7 +117,7 @@ browser: ## Install Debian's chromium for the report's browser test when it is m
 	@test -x $(CHROMIUM) || test "$$(id -u)" = 0 || { echo "qualitykit: $(CHROMIUM) is missing: as root run apt-get update && apt-get install -y chromium" >&2; exit 1; }
 	@test -x $(CHROMIUM) || { apt-get update && apt-get install -y chromium; }
 e2e: $(SYNCED) browser ## End-to-end: the gate on fixture repos, from the outside (not slow)
-	$(RUN) pytest $(PYTEST_BASE) -m "not slow" -n 2 tests/e2e
+	$(RUN) pytest $(PYTEST_BASE) $(DURATIONS) -m "not slow" -n 2 tests/e2e
 benchmark: $(SYNCED) ## Side-by-side timings of the gate (prints ratios)
 	$(RUN) benchmarks.gate
 
