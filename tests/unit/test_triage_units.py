@@ -12,8 +12,10 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from qualitykit.errors import QualityKitError
+from qualitykit.progress import Tracker
 from qualitykit.triage.capture import parse_report_log
 from qualitykit.triage.delta import latest_bundle
+from qualitykit.triage.follow import KEY, ReportLogFollower
 from qualitykit.triage.junit import parse_junit_file
 from qualitykit.triage.models import Failure, Frame, RaisedException
 from qualitykit.triage.signature import cluster_id, normalise_message, project_path, signature
@@ -251,3 +253,35 @@ def test_project_path_knows_ours_from_theirs(tmp_path: Path) -> None:
     assert project_path(".venv/lib/site-packages/x/y.py", tmp_path) is None
     assert project_path("/opt/venv/lib/_pytest/python.py", tmp_path) is None
     assert project_path("../elsewhere/mod.py", tmp_path) is None
+
+
+def test_the_log_read_while_it_grows_is_the_log_read_whole(tmp_path: Path) -> None:
+    """The follower parses each line once as pytest writes it; its capture is the file's.
+
+    Triage used to parse the whole report log again after pytest ended (most of its time
+    after the suite); the follower's capture replaces that parse only when it read the file
+    to its last byte and every line parsed.
+    """
+    text, _ = _run(tmp_path, ("test_suite.py", SUITE))
+    whole = parse_report_log(text, tmp_path / "log.jsonl")
+    growing, total = tmp_path / "growing.jsonl", tmp_path / "total.json"
+    tracker = Tracker(None)
+    tracker.start(KEY)
+    follower = ReportLogFollower(growing, total, tracker)
+    data = text.encode()
+    with growing.open("wb") as handle:
+        for start in range(0, len(data), 97):  # cuts fall mid-line
+            handle.write(data[start : start + 97])
+            handle.flush()
+            follower.poll()
+    assert follower.capture() == whole
+    assert follower.done == whole.counts.tests
+
+    with growing.open("ab") as handle:  # a line pytest has not finished writing
+        handle.write(b'{"$report_type": "TestRep')
+    follower.poll()
+    assert follower.capture() is None
+    growing.write_bytes(data + b"not json\n")
+    late = ReportLogFollower(growing, total, tracker)
+    late.poll()
+    assert late.capture() is None  # the bad line is judged by the reading of the whole file

@@ -86,7 +86,8 @@ def _from_run(
     if text is None:
         msg = f"pytest could not run the suite: exit {run.exit_code} ({_why(run.log)})"
         raise QualityKitError(msg)
-    capture = _finished(parse_report_log(text, run.report_log), run.report_log)
+    read = run.capture if run.capture is not None else parse_report_log(text, run.report_log)
+    capture = _finished(read, run.report_log)
     if (run.exit_code == 0) == bool(capture.failures):
         failures = len(capture.failures)
         msg = f"pytest exited {run.exit_code} but its report log records {failures} failures"

@@ -247,18 +247,45 @@ def _phase(when: str | None) -> Phase:
     return "teardown" if when == "teardown" else "call"
 
 
-def parse_report_log(text: str, path: Path) -> Capture:
-    """The capture in a report log; a line that does not parse is an error naming file:line."""
-    tally = _Tally()
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
+class ReportLogReader:
+    """A report log taken in line by line: while pytest writes it, or a whole file at once.
+
+    The first line that does not parse is the error ``capture`` raises (naming file:line);
+    the lines after it are not read.
+    """
+
+    def __init__(self, path: Path) -> None:
+        """Read lines of the report log at ``path`` (named in the error)."""
+        self.path = path
+        self.tally = _Tally()
+        self.number = 0
+        self.error: str | None = None
+
+    def feed(self, line: str | bytes) -> _Record | None:
+        """Take the next line in; its record (None: blank, or the log is already bad)."""
+        self.number += 1
+        if self.error is not None or not line.strip():
+            return None
         try:
             data: object = json.loads(line)
             record = _Record.model_validate(data)
-            tally.add(record)
+            self.tally.add(record)
         except (json.JSONDecodeError, ValidationError, ValueError) as error:
             problem = str(error).splitlines()[0] if str(error) else type(error).__name__
-            msg = f"{path}:{number}: not a pytest report-log record ({problem})"
-            raise QualityKitError(msg) from None
-    return tally.capture()
+            self.error = f"{self.path}:{self.number}: not a pytest report-log record ({problem})"
+            return None
+        return record
+
+    def capture(self) -> Capture:
+        """What the lines so far say; the first bad line's error, if any."""
+        if self.error is not None:
+            raise QualityKitError(self.error)
+        return self.tally.capture()
+
+
+def parse_report_log(text: str, path: Path) -> Capture:
+    """The capture in a report log; a line that does not parse is an error naming file:line."""
+    reader = ReportLogReader(path)
+    for line in text.splitlines():
+        reader.feed(line)
+    return reader.capture()

@@ -2,8 +2,12 @@
 
 pytest-reportlog flushes one JSON object per line as each report happens, so the file says how
 far the run is: a test is done at its teardown report, and it failed when any of its phases
-did. The total comes from the ``collected`` plugin's file. A line that does not parse is left
-to the bundle's own reading of the whole log (which judges it); progress only skips it.
+did. The total comes from the ``collected`` plugin's file.
+
+Each line is parsed once, into the capture triage judges (``ReportLogReader``): when pytest
+ends, only the lines it wrote since the last poll are left to read, not the whole log (that
+parse was most of triage's time after the suite). A line that does not parse is left to the
+reading of the whole file, which judges it; progress only skips it.
 """
 
 from __future__ import annotations
@@ -12,10 +16,13 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from qualitykit.triage.capture import ReportLogReader
+
 if TYPE_CHECKING:
     from pathlib import Path
 
     from qualitykit.progress import Tracker
+    from qualitykit.triage.models import Capture
 
 KEY = "tests"
 
@@ -48,6 +55,7 @@ class ReportLogFollower:
         self.total: int | None = None
         self.done = 0
         self.failed: set[str] = set()
+        self.reader = ReportLogReader(report_log)
 
     def _read_total(self) -> None:
         try:
@@ -79,12 +87,44 @@ class ReportLogFollower:
         self.tracker.update(KEY, done=self.done, total=self.total, failures=len(self.failed))
 
     def _take(self, line: bytes) -> None:
-        try:
-            report = _Report.model_validate_json(line)
-        # qualitykit: allow[QK-EXC-002] the bundle's reading of the whole log judges this line
-        except ValidationError:
+        record = self.reader.feed(line)
+        if record is not None:
+            kind, nodeid, when, outcome = (
+                record.report_type,
+                record.nodeid,
+                record.when,
+                record.outcome or "",
+            )
+        elif line.strip():
+            try:
+                report = _Report.model_validate_json(line)
+            # qualitykit: allow[QK-EXC-002] the reading of the whole log judges this line
+            except ValidationError:
+                return
+            kind, nodeid, when, outcome = (
+                report.report_type,
+                report.nodeid,
+                report.when,
+                report.outcome,
+            )
+        else:
             return
-        if report.outcome == "failed" and report.report_type in {"TestReport", "CollectReport"}:
-            self.failed.add(report.nodeid)
-        if report.report_type == "TestReport" and report.when == "teardown":
+        if outcome == "failed" and kind in {"TestReport", "CollectReport"}:
+            self.failed.add(nodeid)
+        if kind == "TestReport" and when == "teardown":
             self.done += 1
+
+    def capture(self) -> Capture | None:
+        """The capture of the whole log, read while it grew; None when it must be read again.
+
+        Only a log read to its end (nothing after the last newline, no byte since the last
+        poll) whose every line parsed: anything else is judged by reading the file whole.
+        """
+        try:
+            size = self.report_log.stat().st_size
+        # qualitykit: allow[QK-EXC-002] no log: the reading of the whole file says so
+        except FileNotFoundError:
+            return None
+        if self.partial or size != self.offset or self.reader.error is not None:
+            return None
+        return self.reader.capture()

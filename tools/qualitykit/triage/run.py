@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
     from pathlib import Path
 
+    from qualitykit.triage.models import Capture
+
 # How often the report log is read while pytest runs (the live view redraws at this rate).
 _POLL_S = 0.25
 
@@ -30,6 +32,8 @@ class SuiteRun:
     report_log: Path
     junit: Path
     resources: Resources
+    # The report log's capture, read while pytest wrote it (None: read the file whole).
+    capture: Capture | None = None
 
 
 def run_suite(  # noqa: PLR0913 - where and how pytest runs, each its own keyword
@@ -69,7 +73,9 @@ def finish_suite(started: Started, timeout: float, tracker: Tracker | None = Non
     # As text mode read it from a pipe before: undecodable bytes replaced, universal newlines.
     text = (scratch / OUTPUT).read_bytes().decode("utf-8", errors="replace")
     log = text.replace("\r\n", "\n").replace("\r", "\n")
-    return SuiteRun(returncode, log, scratch / REPORT_LOG, scratch / JUNIT, used)
+    return SuiteRun(
+        returncode, log, scratch / REPORT_LOG, scratch / JUNIT, used, follower.capture()
+    )
 
 
 def _follow(started: Started, timeout: float, follower: ReportLogFollower) -> int:
