@@ -38,13 +38,16 @@ def _own_code() -> str:
     return digest.hexdigest()
 
 
-def environment(step: PytestSuite, ctx: StepContext, rcfile: Path) -> dict[str, str]:
-    """Everything besides files that every test may depend on (a change: a full run)."""
+def environment(step: PytestSuite, ctx: StepContext, rcfile: str) -> dict[str, str]:
+    """Everything besides files that every test may depend on (a change: a full run).
+
+    ``step``, ``ctx``: the coverage step's; ``rcfile``: the text of its coverage settings.
+    """
     found = {
         "the interpreter": f"{sys.executable} {sys.version}",
         "coverage.py": version("coverage"),
         "pytest's arguments": json.dumps(step.pytest_args(ctx)),
-        "the coverage settings": rcfile.read_text(encoding="utf-8"),
+        "the coverage settings": rcfile,
         "qualitykit's selection code": _own_code(),
     }
     for name in step.env_vars:
@@ -60,7 +63,7 @@ def write_plan(step: PytestSuite, ctx: StepContext, inputs: list[str], rcfile: P
             store=store_dir(ctx.workspace.state_dir),
             files={name: ctx.workspace.digest(name) for name in inputs},
             tests=set(step.targets(ctx)),
-            environment=environment(step, ctx, rcfile),
+            environment=environment(step, ctx, rcfile.read_text(encoding="utf-8")),
             irrelevant=ctx.workspace.config.incremental.irrelevant,
         )
     )

@@ -1,0 +1,86 @@
+"""The regression step's incremental selection on real repositories, compared with full runs.
+
+The regression step selects from the coverage step's stored per-test data: an edit reruns the
+tests that reach it; a test the stored run never ran (deselected there by a marker) always
+runs; anything untraceable is a full run with the reason. Every incremental gate here is
+compared with a full gate of a copy of the tree (without ``.qualitykit/``).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from typing import TYPE_CHECKING, Any
+
+from conftest import Repo
+from integration.test_coverage_step import SHAPES
+from integration.test_incremental import setup as coverage_setup
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+BOTH = 'gate = ["regression", "coverage"]\nregression = ["tests"]\n'
+SLOW_TEST = """\
+import pytest
+
+from pkg.shapes import area
+
+
+@pytest.mark.slow
+def test_negative_sizes_are_refused() -> None:
+    with pytest.raises(ValueError, match="negative"):
+        area(-1, 2)
+"""
+MARKERS = '[tool.pytest.ini_options]\nmarkers = ["slow: long"]\n'
+
+
+def setup(repo: Repo, extra: str = "") -> Repo:
+    """The coverage step's fixture repository, with the regression step over all the tests."""
+    coverage_setup(repo)
+    text = (repo.root / "pyproject.toml").read_text(encoding="utf-8")
+    text = text.replace('gate = ["coverage"]\n', BOTH, 1)
+    table = "[tool.qualitykit.incremental]\n"
+    text = text.replace(table, f"{extra}{table}")
+    (repo.root / "pyproject.toml").write_text(text, encoding="utf-8")
+    return repo
+
+
+def _verdicts(root: Path) -> dict[str, Any]:
+    summary = json.loads((root / ".qualitykit" / "summary.json").read_text())
+    return {
+        step["step"]: (step["status"], sorted(item["message"] for item in step["findings"]))
+        for step in summary["steps"]
+    }
+
+
+def gate(repo: Repo, *args: str) -> str:
+    """The incremental gate, then a full one of a copy: the same verdicts; the step's summary."""
+    run = repo.gate(*args)
+    assert run.returncode in {0, 1}, run.stderr
+    copy = Repo(repo.root.parent / "full")
+    shutil.rmtree(copy.root, ignore_errors=True)
+    shutil.copytree(repo.root, copy.root, ignore=shutil.ignore_patterns(".qualitykit"))
+    full = copy.gate("--no-cache")
+    assert full.returncode == run.returncode, (run.stderr, full.stderr)
+    assert _verdicts(copy.root) == _verdicts(repo.root)
+    return str(repo.summary()["regression"]["summary"])
+
+
+def test_an_edit_reruns_the_tests_that_reach_it_and_equals_a_full_run(repo: Repo) -> None:
+    """A body edit reruns its two tests; a breaking one fails naming the test; no change: none."""
+    setup(repo)
+    assert gate(repo) == "5 tests; full run: no stored per-test data"
+    repo.write("src/pkg/shapes.py", SHAPES.replace("2 * (width + height)", "(width + height) * 2"))
+    said = gate(repo)
+    assert said == "2 of 5 tests: they execute or read src/pkg/shapes.py", said
+    said = gate(repo, "--no-cache")
+    assert said == "0 of 5 tests: no measured input changed (the stored passing run's verdict)"
+    assert repo.summary()["regression"]["status"] == "pass"
+    repo.write("src/pkg/shapes.py", SHAPES.replace("2 * (width + height)", "2 * width + height"))
+    said = gate(repo)
+    assert said.startswith("2 of 5 tests, 1 failed: they execute or read src/pkg/shapes.py"), said
+    result = repo.summary()["regression"]
+    assert result["status"] == "fail"
+    assert [item["message"].split(": ")[0] for item in result["findings"]] == [
+        "tests.test_perimeter::test_perimeter"
+    ]
