@@ -12,6 +12,8 @@ import json
 import shutil
 from typing import TYPE_CHECKING, Any
 
+import pytest
+
 from conftest import Repo
 from integration.test_coverage_step import SHAPES
 from integration.test_incremental import setup as coverage_setup
@@ -66,6 +68,7 @@ def gate(repo: Repo, *args: str) -> str:
     return str(repo.summary()["regression"]["summary"])
 
 
+@pytest.mark.slow
 def test_an_edit_reruns_the_tests_that_reach_it_and_equals_a_full_run(repo: Repo) -> None:
     """A body edit reruns its two tests; a breaking one fails naming the test; no change: none."""
     setup(repo)
@@ -84,3 +87,70 @@ def test_an_edit_reruns_the_tests_that_reach_it_and_equals_a_full_run(repo: Repo
     assert [item["message"].split(": ")[0] for item in result["findings"]] == [
         "tests.test_perimeter::test_perimeter"
     ]
+
+
+def summary(repo: Repo, *args: str) -> str:
+    """Run the gate (no full run beside it); the regression step's summary."""
+    run = repo.gate(*args)
+    assert run.returncode in {0, 1}, run.stderr
+    return str(repo.summary()["regression"]["summary"])
+
+
+@pytest.mark.slow
+def test_deselected_tests_always_run_and_untraceable_changes_run_in_full(repo: Repo) -> None:
+    """A test the coverage step deselects by marker always runs; a conftest: a full run; so do
+    arguments the coverage step's run did not have.
+    """
+    setup(repo, '[tool.qualitykit.steps.coverage]\nargs = ["-m", "not slow"]\n' + MARKERS)
+    repo.write("tests/test_slow.py", SLOW_TEST)
+    assert summary(repo) == "6 tests; full run: no stored per-test data"
+    said = summary(repo, "--no-cache")
+    expected = "1 of 6 tests: no measured input changed; 1 the coverage step never ran"
+    assert said == f"{expected} (always run)", said
+    repo.write("tests/conftest.py", "import pytest\n")
+    said = summary(repo)
+    assert said.startswith("6 tests; full run: tests/conftest.py changed (configuration"), said
+    text = (repo.root / "pyproject.toml").read_text(encoding="utf-8")
+    own = '[tool.qualitykit.steps.regression]\nargs = ["-x"]\n'
+    (repo.root / "pyproject.toml").write_text(text + own, encoding="utf-8")
+    summary(repo)  # pyproject.toml changed: the coverage step's store is measured again
+    said = summary(repo, "--no-cache")
+    assert said.startswith(
+        "6 tests; full run: the regression step's pytest arguments differ from the coverage"
+    ), said
+
+
+COVERAGE_ONLY = """\
+import os
+
+
+def test_passes_only_under_coverage() -> None:
+    assert "COVERAGE_RUN" in os.environ
+"""
+
+
+@pytest.mark.slow
+def test_a_red_regression_step_turns_green_only_by_a_full_run(repo: Repo) -> None:
+    """A test passing under the coverage step but failing here is known to the store.
+
+    Selecting after the failure would leave it out (nothing it depends on changed) and the
+    step would pass where a full run fails: after a run that did not pass, the run is full.
+    """
+    setup(repo)
+    repo.write("tests/test_env.py", COVERAGE_ONLY)
+    assert summary(repo).startswith("6 tests, 1 failed; full run: no stored per-test data")
+    assert repo.summary()["coverage"]["status"] == "pass"
+    repo.write("src/pkg/shapes.py", SHAPES.replace("2 * (width + height)", "(width + height) * 2"))
+    said = gate(repo)
+    assert said.startswith("6 tests, 1 failed; full run: the regression step's last run"), said
+
+
+@pytest.mark.slow
+def test_verify_incremental_compares_the_regression_step(repo: Repo) -> None:
+    """``gate --verify-incremental``: the regression step's selecting run equals its full run."""
+    setup(repo)
+    summary(repo)
+    repo.write("src/pkg/shapes.py", SHAPES.replace("2 * (width + height)", "(width + height) * 2"))
+    run = repo.gate("--verify-incremental")
+    assert run.returncode == 0, run.stderr
+    assert "the incremental gate equals the full gate (passed, 2 steps)" in run.stderr

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from typing_extensions import override
 
 from qualitykit.atomic import write_text_atomic
+from qualitykit.cache import load_result
 from qualitykit.coverage import measure
 from qualitykit.errors import ToolOutputError
 from qualitykit.incremental import step as incremental
@@ -99,7 +100,7 @@ class Regression(PytestSuite):
         # What the coverage step compares, and its inputs too: a new file it would run in full
         # for (nobody known reads it) may be read by a test of ours.
         names = set(self.inputs(ctx)) | set(coverage.measured_inputs(measured))
-        return make_plan(
+        plan = make_plan(
             Inputs(
                 root=ctx.root,
                 store=store_dir(ctx.workspace.state_dir),
@@ -109,6 +110,12 @@ class Regression(PytestSuite):
                 irrelevant=config.incremental.irrelevant,
             )
         )
+        previous = load_result(ctx.workspace.state_dir, self.name)
+        if plan.mode != "full" and (previous is None or previous.status is not Status.PASS):
+            # A test that passed under the coverage step but failed here (its order, its
+            # process) is known to the store: only a full run may turn the verdict green.
+            return _full("the regression step's last run did not pass (or there is none)")
+        return plan
 
     @override
     def command(self, ctx: StepContext) -> list[str]:
@@ -139,7 +146,8 @@ class Regression(PytestSuite):
         if report.reused:
             # Not a run of 0 tests: every collected test passed in the stored run, and nothing
             # it depends on changed since.
-            summary = f"0 of {report.total} tests: {plan.reason} (the stored passing run's verdict)"
+            why = plan.reason.replace("they execute or read", "none of them executes or reads")
+            summary = f"0 of {report.total} tests: {why} (the stored passing run's verdict)"
             counts = Counts(files=len(self.targets(ctx)), tests=0)
             return Outcome(status=Status.PASS, summary=summary, counts=counts)
         suite = super().parse(replace(run, returncode=report.pytest_exit), ctx)
