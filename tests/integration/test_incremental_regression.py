@@ -21,7 +21,7 @@ from integration.test_incremental import setup as coverage_setup
 if TYPE_CHECKING:
     from pathlib import Path
 
-BOTH = 'gate = ["regression", "coverage"]\nregression = ["tests"]\n'
+BOTH = 'gate = ["regression", "coverage"]\nregression = {paths}\n'
 SLOW_TEST = """\
 import pytest
 
@@ -33,14 +33,24 @@ def test_negative_sizes_are_refused() -> None:
     with pytest.raises(ValueError, match="negative"):
         area(-1, 2)
 """
+EXTRA_TEST = """\
+from pathlib import Path
+
+from pkg.shapes import perimeter
+
+
+def test_perimeter_of_the_recorded_side() -> None:
+    side = int(Path("checks/data.txt").read_text())
+    assert perimeter(side, side) == 8
+"""
 MARKERS = '[tool.pytest.ini_options]\nmarkers = ["slow: long"]\n'
 
 
-def setup(repo: Repo, extra: str = "") -> Repo:
+def setup(repo: Repo, extra: str = "", paths: str = '["tests"]') -> Repo:
     """The coverage step's fixture repository, with the regression step over all the tests."""
     coverage_setup(repo)
     text = (repo.root / "pyproject.toml").read_text(encoding="utf-8")
-    text = text.replace('gate = ["coverage"]\n', BOTH, 1)
+    text = text.replace('gate = ["coverage"]\n', BOTH.format(paths=paths), 1)
     table = "[tool.qualitykit.incremental]\n"
     text = text.replace(table, f"{extra}{table}")
     (repo.root / "pyproject.toml").write_text(text, encoding="utf-8")
@@ -98,25 +108,34 @@ def summary(repo: Repo, *args: str) -> str:
 
 @pytest.mark.slow
 def test_deselected_tests_always_run_and_untraceable_changes_run_in_full(repo: Repo) -> None:
-    """A test the coverage step deselects by marker always runs; a conftest: a full run; so do
-    arguments the coverage step's run did not have.
+    """Tests the coverage step never ran always run; a conftest: a full run; so do arguments
+    the coverage step's run did not have.
+
+    Never ran under coverage: a test it deselects by marker, a test outside its paths.
     """
-    setup(repo, '[tool.qualitykit.steps.coverage]\nargs = ["-m", "not slow"]\n' + MARKERS)
+    coverage = '[tool.qualitykit.steps.coverage]\nargs = ["-m", "not slow"]\n'
+    setup(repo, coverage + MARKERS, paths='["tests", "checks"]')
     repo.write("tests/test_slow.py", SLOW_TEST)
-    assert summary(repo) == "6 tests; full run: no stored per-test data"
+    repo.write("checks/test_extra.py", EXTRA_TEST)
+    repo.write("checks/data.txt", "2\n")
+    assert summary(repo) == "7 tests; full run: no stored per-test data"
     said = summary(repo, "--no-cache")
-    expected = "1 of 6 tests: no measured input changed; 1 the coverage step never ran"
-    assert said == f"{expected} (always run)", said
+    never = "no measured input changed; 2 the coverage step never ran (always run)"
+    assert said == f"2 of 7 tests: {never}", said
+    repo.write("checks/data.txt", "3\n")
+    said = summary(repo)
+    assert said == f"2 of 7 tests, 1 failed: {never}", said
+    repo.write("checks/data.txt", "2\n")
     repo.write("tests/conftest.py", "import pytest\n")
     said = summary(repo)
-    assert said.startswith("6 tests; full run: tests/conftest.py changed (configuration"), said
+    assert said.startswith("7 tests; full run: tests/conftest.py changed (configuration"), said
     text = (repo.root / "pyproject.toml").read_text(encoding="utf-8")
     own = '[tool.qualitykit.steps.regression]\nargs = ["-x"]\n'
     (repo.root / "pyproject.toml").write_text(text + own, encoding="utf-8")
     summary(repo)  # pyproject.toml changed: the coverage step's store is measured again
     said = summary(repo, "--no-cache")
     assert said.startswith(
-        "6 tests; full run: the regression step's pytest arguments differ from the coverage"
+        "7 tests; full run: the regression step's pytest arguments differ from the coverage"
     ), said
 
 

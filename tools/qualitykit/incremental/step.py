@@ -55,18 +55,26 @@ def environment(step: PytestSuite, ctx: StepContext, rcfile: str) -> dict[str, s
     return found
 
 
-def write_plan(step: PytestSuite, ctx: StepContext, inputs: list[str], rcfile: Path) -> Plan:
-    """Decide what this run reruns and write it for the coverage runner."""
-    plan = make_plan(
+def plan_now(step: PytestSuite, ctx: StepContext, inputs: list[str], rcfile: str) -> Plan:
+    """What the coverage step's run would rerun now (``rcfile``: its settings' text).
+
+    The regression step plans with it too: the same store, inputs and environment.
+    """
+    return make_plan(
         Inputs(
             root=ctx.root,
             store=store_dir(ctx.workspace.state_dir),
             files={name: ctx.workspace.digest(name) for name in inputs},
             tests=set(step.targets(ctx)),
-            environment=environment(step, ctx, rcfile.read_text(encoding="utf-8")),
+            environment=environment(step, ctx, rcfile),
             irrelevant=ctx.workspace.config.incremental.irrelevant,
         )
     )
+
+
+def write_plan(step: PytestSuite, ctx: StepContext, inputs: list[str], rcfile: Path) -> Plan:
+    """Decide what this run reruns and write it for the coverage runner."""
+    plan = plan_now(step, ctx, inputs, rcfile.read_text(encoding="utf-8"))
     write_text_atomic(plan_file(ctx), plan.model_dump_json())
     return plan
 

@@ -20,8 +20,7 @@ from qualitykit.cache import load_result
 from qualitykit.coverage import measure
 from qualitykit.errors import ToolOutputError
 from qualitykit.incremental import step as incremental
-from qualitykit.incremental.plan import Inputs, make_plan
-from qualitykit.incremental.store import Plan, store_dir
+from qualitykit.incremental.store import Plan
 from qualitykit.results import Counts, Status
 from qualitykit.state import read_model
 from qualitykit.steps.base import Completed, Outcome, StepContext, ToolModel, parse_json_as
@@ -97,19 +96,12 @@ class Regression(PytestSuite):
             )
         _, data_file, _, _ = report_paths(measured)
         rcfile = measure.rcfile_text(ctx.root, data_file, config.coverage, contexts=True)
-        # What the coverage step compares, and its inputs too: a new file it would run in full
-        # for (nobody known reads it) may be read by a test of ours.
-        names = set(self.inputs(ctx)) | set(coverage.measured_inputs(measured))
-        plan = make_plan(
-            Inputs(
-                root=ctx.root,
-                store=store_dir(ctx.workspace.state_dir),
-                files={name: ctx.workspace.digest(name) for name in sorted(names)},
-                tests=set(self.targets(ctx)) | set(coverage.targets(measured)),
-                environment=incremental.environment(coverage, measured, rcfile),
-                irrelevant=config.incremental.irrelevant,
-            )
-        )
+        # The coverage step's plan as it would be now: a known test depends on what that
+        # plan traces; a test the store does not know always runs. Files only under the
+        # regression step's paths are no known test's input (a file a known test read is
+        # in the store), as they are none of the coverage step's.
+        measured_inputs = coverage.measured_inputs(measured)
+        plan = incremental.plan_now(coverage, measured, measured_inputs, rcfile)
         previous = load_result(ctx.workspace.state_dir, self.name)
         if plan.mode != "full" and (previous is None or previous.status is not Status.PASS):
             # A test that passed under the coverage step but failed here (its order, its
