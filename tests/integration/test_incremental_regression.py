@@ -89,6 +89,9 @@ def test_an_edit_reruns_the_tests_that_reach_it_and_equals_a_full_run(repo: Repo
     said = gate(repo, "--no-cache")
     assert said == "0 of 5 tests: no measured input changed (the stored passing run's verdict)"
     assert repo.summary()["regression"]["status"] == "pass"
+    # Same files and choice of tests as the coverage step: the store proves the collection,
+    # and pytest never started (it writes the JUnit report the step removed first).
+    assert not (repo.root / ".qualitykit" / "junit" / "regression.xml").exists()
     repo.write("src/pkg/shapes.py", SHAPES.replace("2 * (width + height)", "2 * width + height"))
     said = gate(repo)
     assert said.startswith("2 of 5 tests, 1 failed: they execute or read src/pkg/shapes.py"), said

@@ -26,3 +26,9 @@ def test_only_the_choice_of_tests_and_their_spreading_is_left_out(
     args: list[str], kept: list[str]
 ) -> None:
     assert behaviour(args) == kept
+
+
+def test_the_choice_of_tests_is_kept_when_asked() -> None:
+    """Whether the store proves what pytest collects: the same choice of tests is needed."""
+    args = ["-m", "not slow", "-p", "xdist", "-n", "2", "-kfoo"]
+    assert behaviour(args, choice=False) == ["-m", "not slow", "-kfoo"]

@@ -6,7 +6,8 @@ selection, which keeps the selected tests and every test the coverage step's sto
 ran. pytest's own output goes to stderr; stdout carries one JSON document:
 ``{"pytest_exit": N, "reused": bool, "total": N | null, "unknown": N | null}``. ``reused``:
 every collected test ran (and passed) in the stored run and none was selected, so nothing ran;
-the step takes the stored run's verdict. Exit 0 when it ran.
+the step takes the stored run's verdict. A "reuse" plan that knows what pytest would collect
+(``collects``) starts no pytest at all. Exit 0 when it ran.
 """
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ def main(argv: list[str] | None = None) -> int:
     pytest_args = [arg for arg in args.pytest_args if arg != "--"]
     command = [sys.executable, "-m", "pytest", *pytest_args]
     plan = run.read_plan(Path(args.plan))
+    if plan.mode == "reuse" and plan.collects is not None:
+        # The store proves what pytest would collect: all known, none selected.
+        json.dump({"pytest_exit": 0, "reused": True, "total": plan.collects}, sys.stdout)
+        return 0
     if plan.mode == "full":
         suite = subprocess.run(  # noqa: S603 - argv list; the step's timeout ends our group
             command, stdout=sys.stderr, check=False

@@ -20,7 +20,7 @@ from qualitykit.cache import load_result
 from qualitykit.coverage import measure
 from qualitykit.errors import ToolOutputError
 from qualitykit.incremental import step as incremental
-from qualitykit.incremental.store import Plan
+from qualitykit.incremental.store import Plan, load_manifest, store_dir
 from qualitykit.results import Counts, Status
 from qualitykit.state import read_model
 from qualitykit.steps.base import Completed, Outcome, StepContext, ToolModel, parse_json_as
@@ -32,8 +32,8 @@ if TYPE_CHECKING:
 
 # Options that only choose which tests run, or how pytest-xdist spreads them over processes
 # (a test's dependencies are the same in any worker): they may differ between the two steps.
-_CHOOSING = ("-m", "-k", "--deselect", "-n", "--numprocesses", "--maxprocesses", "--dist")
-_SHORT = ("-m", "-k", "-n")  # their value may be attached: -mslow
+_CHOOSING = ("-m", "-k", "--deselect")
+_SPREADING = ("-n", "--numprocesses", "--maxprocesses", "--dist")
 _PLUGIN = "xdist"
 
 
@@ -49,15 +49,17 @@ def plan_file(ctx: StepContext) -> Path:
     return ctx.state_path("incremental", "regression", "plan.json")
 
 
-def behaviour(args: tuple[str, ...] | list[str]) -> list[str]:
-    """``args`` less the options that only choose tests or spread them (``_CHOOSING``)."""
+def behaviour(args: tuple[str, ...] | list[str], *, choice: bool = True) -> list[str]:
+    """``args`` less the options that only spread tests (and, ``choice``, choose them)."""
+    left_out = (*_SPREADING, *(_CHOOSING if choice else ()))
+    short = tuple(option for option in left_out if len(option) == 2)  # -mslow, -n2
     kept: list[str] = []
     words = list(args)
     while words:
         arg = words.pop(0)
-        if arg in _CHOOSING or (arg == "-p" and words[:1] == [_PLUGIN]):
+        if arg in left_out or (arg == "-p" and words[:1] == [_PLUGIN]):
             del words[:1]  # its value
-        elif arg.split("=", 1)[0] in _CHOOSING or arg[:2] in _SHORT or arg == f"-p{_PLUGIN}":
+        elif arg.split("=", 1)[0] in left_out or arg[:2] in short or arg == f"-p{_PLUGIN}":
             continue  # its value attached
         else:
             kept.append(arg)
@@ -107,7 +109,27 @@ class Regression(PytestSuite):
             # A test that passed under the coverage step but failed here (its order, its
             # process) is known to the store: only a full run may turn the verdict green.
             return _full("the regression step's last run did not pass (or there is none)")
+        if plan.mode == "reuse":
+            return plan.model_copy(update={"collects": self._collects(ctx, measured, coverage)})
         return plan
+
+    def _collects(self, ctx: StepContext, measured: StepContext, coverage: Coverage) -> int | None:
+        """How many tests this step collects, when the store proves it (else None: pytest).
+
+        Nothing that decides a collection changed (a "reuse" plan), the same choice of tests
+        and files the coverage step collects: the tests are the stored run's, all known.
+        """
+        same_choice = behaviour(ctx.settings.args, choice=False) == behaviour(
+            measured.settings.args, choice=False
+        )
+        mine = {name for name in self.targets(ctx) if not name.endswith("conftest.py")}
+        if not same_choice or not mine <= set(coverage.targets(measured)):
+            return None
+        manifest = load_manifest(store_dir(ctx.workspace.state_dir))
+        if manifest is None:
+            return None
+        known = sum(1 for file in manifest.tests.values() if file in mine)
+        return known or None
 
     @override
     def command(self, ctx: StepContext) -> list[str]:
