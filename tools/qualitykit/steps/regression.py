@@ -116,20 +116,20 @@ class Regression(PytestSuite):
     def _collects(self, ctx: StepContext, measured: StepContext, coverage: Coverage) -> int | None:
         """How many tests this step collects, when the store proves it (else None: pytest).
 
-        Nothing that decides a collection changed (a "reuse" plan), the same choice of tests
-        and files the coverage step collects: the tests are the stored run's, all known.
+        Nothing that decides a collection changed (a "reuse" plan) and this step collects as
+        the coverage step does (the same paths, the same choice of tests): its tests are the
+        stored run's, all known. Other paths are no proof: a path named on the command line is
+        collected even where the other step's ``norecursedirs`` skipped it.
         """
         same_choice = behaviour(ctx.settings.args, choice=False) == behaviour(
             measured.settings.args, choice=False
         )
-        mine = {name for name in self.targets(ctx) if not name.endswith("conftest.py")}
-        if not same_choice or not mine <= set(coverage.targets(measured)):
+        if not same_choice or self.paths(ctx) != coverage.paths(measured):
             return None
         manifest = load_manifest(store_dir(ctx.workspace.state_dir))
-        if manifest is None:
+        if manifest is None or not manifest.tests:
             return None
-        known = sum(1 for file in manifest.tests.values() if file in mine)
-        return known or None
+        return len(manifest.tests)
 
     @override
     def command(self, ctx: StepContext) -> list[str]:
