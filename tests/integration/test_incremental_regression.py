@@ -109,6 +109,17 @@ def summary(repo: Repo, *args: str) -> str:
     return str(repo.summary()["regression"]["summary"])
 
 
+def test_a_first_run_is_full_an_edit_selects_and_no_change_starts_no_pytest(repo: Repo) -> None:
+    """The fast variant of the test above (no full runs beside it): the three kinds of plan."""
+    setup(repo)
+    assert summary(repo) == "5 tests; full run: no stored per-test data"
+    repo.write("src/pkg/shapes.py", SHAPES.replace("2 * (width + height)", "(width + height) * 2"))
+    assert summary(repo) == "2 of 5 tests: they execute or read src/pkg/shapes.py"
+    said = summary(repo, "--no-cache")
+    assert said == "0 of 5 tests: no measured input changed (the stored passing run's verdict)"
+    assert not (repo.root / ".qualitykit" / "junit" / "regression.xml").exists()
+
+
 @pytest.mark.slow
 def test_deselected_tests_always_run_and_untraceable_changes_run_in_full(repo: Repo) -> None:
     """Tests the coverage step never ran always run; a conftest: a full run; so do arguments
