@@ -48,7 +48,11 @@ MARKERS = '[tool.pytest.ini_options]\nmarkers = ["slow: long"]\n'
 
 def setup(repo: Repo, extra: str = "", paths: str = '["tests"]') -> Repo:
     """The coverage step's fixture repository, with the regression step over all the tests."""
-    coverage_setup(repo)
+    return with_regression(coverage_setup(repo), extra, paths)
+
+
+def with_regression(repo: Repo, extra: str = "", paths: str = '["tests"]') -> Repo:
+    """The coverage step's fixture repository ``repo``, its gate with the regression step."""
     text = (repo.root / "pyproject.toml").read_text(encoding="utf-8")
     text = text.replace('gate = ["coverage"]\n', BOTH.format(paths=paths), 1)
     table = "[tool.qualitykit.incremental]\n"
