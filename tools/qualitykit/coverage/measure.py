@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import configparser
+import io
 import sys
 import tomllib
 from typing import TYPE_CHECKING, cast
@@ -102,6 +103,15 @@ def write_rcfile(
     ``contexts``: one context per test (the incremental run); a project's dynamic_context
     would fight the plugin's, so it gives way (the figures do not depend on contexts).
     """
+    text = rcfile_text(root, data_file, settings, contexts=contexts)
+    rcfile.parent.mkdir(parents=True, exist_ok=True)
+    rcfile.write_text(text, encoding="utf-8")
+
+
+def rcfile_text(
+    root: Path, data_file: Path, settings: CoverageConfig, *, contexts: bool = False
+) -> str:
+    """The text :func:`write_rcfile` writes (the regression step compares it, unwritten)."""
     parser = _user_settings(root)
     if not parser.has_section("run"):
         parser.add_section("run")
@@ -118,9 +128,9 @@ def write_rcfile(
         run["omit"] = "\n".join(
             [*(item for item in run.get("omit", "").split() if item), PLUGIN_OMIT]
         )
-    rcfile.parent.mkdir(parents=True, exist_ok=True)
-    with rcfile.open("w", encoding="utf-8") as handle:
-        parser.write(handle)
+    text = io.StringIO()
+    parser.write(text)
+    return text.getvalue()
 
 
 def read_report(path: Path, settings: CoverageConfig, core: str) -> CoverageResult:

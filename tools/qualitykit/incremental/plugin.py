@@ -10,8 +10,9 @@ project's tests run with nothing of qualitykit imported. It
   ``patch = subprocess`` hands to children through ``COVERAGE_PROCESS_CONFIG``);
 - records which project files each context opened (an audit hook on ``open``), so that a test
   reading a data file reruns when that file changes;
-- records every collected test (node id → file) and the project fixtures broader than a
-  function each test uses (tests sharing one rerun together);
+- records every test that ran or that the selection left out (node id → file; a test
+  pytest's ``-m``/``-k`` deselected is not among them) and the project fixtures broader than
+  a function each test uses (tests sharing one rerun together);
 - keeps only the selected tests (and tests it has never seen) when given a selection.
 """
 
@@ -48,6 +49,7 @@ class _Recorder:  # pragma: no cover - runs inside the measured suite, which it 
         self.tests: dict[str, str] = {}
         self.shared: dict[str, list[str]] = {}
         self.project_fixtures: set[str] = set()
+        self.dropped: set[str] = set()  # the known tests the selection left out
 
     def switch(self, context: str) -> None:
         self.context = context
@@ -154,10 +156,15 @@ def _selection() -> tuple[set[str], set[str]] | None:
     return set(spec["select"]), set(spec["known"])
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(
     config: pytest.Config, items: list[pytest.Item]
 ) -> None:  # pragma: no cover
-    """Record every collected test; keep the selected ones and the new ones."""
+    """Note every test left by pytest's own deselection; keep the selected and the new ones.
+
+    Last, after ``-m``/``-k`` and the conftest files deselected theirs: a test they dropped
+    never ran, so it must not become known (the regression step would take it for passed).
+    """
     recorder = _recorder()
     for item in items:
         recorder.tests[item.nodeid] = os.path.relpath(item.path, recorder.root).replace(os.sep, "/")
@@ -167,6 +174,7 @@ def pytest_collection_modifyitems(
     select, known = chosen
     kept = [item for item in items if item.nodeid in select or item.nodeid not in known]
     dropped = [item for item in items if item.nodeid not in select and item.nodeid in known]
+    recorder.dropped.update(item.nodeid for item in dropped)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
@@ -195,8 +203,15 @@ def pytest_sessionfinish(session: pytest.Session) -> None:  # pragma: no cover
     # One file per process: under pytest-xdist every worker records what it collected and ran.
     path = os.path.join(directory, f"record-{os.getpid()}.json")  # noqa: PTH118
     recorder = _recorder()
+    # Known from now on: the tests that ran, and those the selection left out (they ran in the
+    # stored run and nothing they depend on changed). Collected but never run (deselected,
+    # or the run ended early) is not known.
     record = {
-        "tests": recorder.tests,
+        "tests": {
+            test: file
+            for test, file in recorder.tests.items()
+            if test in recorder.shared or test in recorder.dropped
+        },
         "fixtures": recorder.shared,
         "broad": sorted(recorder.project_fixtures),
         "reads": {context: sorted(paths) for context, paths in recorder.reads.items()},

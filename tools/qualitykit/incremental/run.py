@@ -46,14 +46,18 @@ def read_plan(path: Path) -> Plan:
 
 
 def run_suite(plan: Plan, command: list[str], work: Path) -> int:
-    """Run the suite (``command``: coverage run … pytest …) with the plugin; pytest's exit code."""
+    """Run the suite (``command``: [coverage run …] pytest …) with the plugin; pytest's exit code.
+
+    A plan other than a full one hands the plugin its selection (the regression step runs a
+    "reuse" plan too: the tests the coverage step never ran are kept).
+    """
     shutil.copyfile(plugin.__file__, work / f"{PLUGIN_MODULE}.py")
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(
         [str(work), *([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])]
     )
     env[plugin.RECORD_VAR] = str(work)
-    if plan.mode == "partial":
+    if plan.mode != "full":
         select = work / "select.json"
         select.write_text(
             Plan.model_validate(plan).model_dump_json(include={"select", "known"}),

@@ -38,13 +38,16 @@ def _own_code() -> str:
     return digest.hexdigest()
 
 
-def environment(step: PytestSuite, ctx: StepContext, rcfile: Path) -> dict[str, str]:
-    """Everything besides files that every test may depend on (a change: a full run)."""
+def environment(step: PytestSuite, ctx: StepContext, rcfile: str) -> dict[str, str]:
+    """Everything besides files that every test may depend on (a change: a full run).
+
+    ``step``, ``ctx``: the coverage step's; ``rcfile``: the text of its coverage settings.
+    """
     found = {
         "the interpreter": f"{sys.executable} {sys.version}",
         "coverage.py": version("coverage"),
         "pytest's arguments": json.dumps(step.pytest_args(ctx)),
-        "the coverage settings": rcfile.read_text(encoding="utf-8"),
+        "the coverage settings": rcfile,
         "qualitykit's selection code": _own_code(),
     }
     for name in step.env_vars:
@@ -52,9 +55,12 @@ def environment(step: PytestSuite, ctx: StepContext, rcfile: Path) -> dict[str, 
     return found
 
 
-def write_plan(step: PytestSuite, ctx: StepContext, inputs: list[str], rcfile: Path) -> Plan:
-    """Decide what this run reruns and write it for the coverage runner."""
-    plan = make_plan(
+def plan_now(step: PytestSuite, ctx: StepContext, inputs: list[str], rcfile: str) -> Plan:
+    """What the coverage step's run would rerun now (``rcfile``: its settings' text).
+
+    The regression step plans with it too: the same store, inputs and environment.
+    """
+    return make_plan(
         Inputs(
             root=ctx.root,
             store=store_dir(ctx.workspace.state_dir),
@@ -64,6 +70,11 @@ def write_plan(step: PytestSuite, ctx: StepContext, inputs: list[str], rcfile: P
             irrelevant=ctx.workspace.config.incremental.irrelevant,
         )
     )
+
+
+def write_plan(step: PytestSuite, ctx: StepContext, inputs: list[str], rcfile: Path) -> Plan:
+    """Decide what this run reruns and write it for the coverage runner."""
+    plan = plan_now(step, ctx, inputs, rcfile.read_text(encoding="utf-8"))
     write_text_atomic(plan_file(ctx), plan.model_dump_json())
     return plan
 

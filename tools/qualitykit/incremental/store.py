@@ -57,6 +57,9 @@ class Plan(_Model):
     files: dict[str, str]
     skeletons: dict[str, Skeleton | None]
     store: str  # the store directory (absolute)
+    # The regression step's "reuse" known to collect only these many tests, all known: no
+    # pytest at all. None: pytest collects (a test the store does not know would run).
+    collects: int | None = None
 
 
 class Record(_Model):

@@ -13,7 +13,7 @@ from qualitykit.steps.makefile import Makefile
 from qualitykit.steps.mypy import Mypy
 from qualitykit.steps.policy import Policy, holds_date
 from qualitykit.steps.pyright import Pyright
-from qualitykit.steps.pytest import PytestSuite
+from qualitykit.steps.regression import Regression
 from qualitykit.steps.ruff import RuffFormat, RuffLint
 from qualitykit.steps.vulture import Vulture
 from qualitykit.steps.workflows import Actionlint, Zizmor
@@ -31,7 +31,7 @@ def builtin_steps(config: Config) -> dict[str, Step]:
         Mypy(),
         Pyright(),
         Vulture(),
-        PytestSuite("regression", "pytest tests/regression (JUnit XML)", config.regression),
+        Regression(config.regression),
         Actionlint(),
         Zizmor(),
         Makefile(),
