@@ -73,18 +73,26 @@ class Target:
         )
         return time.perf_counter() - started, done
 
-    def edit(self, rng: random.Random) -> str:
-        """One line added inside a random function body of a random module; where."""
+    def edit(self, rng: random.Random, where: str | None = None) -> str:
+        """One line added inside a function body; where.
+
+        ``where`` (``FILE::FUNCTION``) names the function; else a random function of a random
+        module (which may run at import time, or be reached by most of the suite).
+        """
         while True:
-            path = rng.choice(self.modules)
+            path = self.root / where.split("::")[0] if where else rng.choice(self.modules)
             source = path.read_text(encoding="utf-8")
             functions = [
                 node
                 for node in ast.walk(ast.parse(source))
-                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.body
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+                and node.body
+                and (where is None or node.name == where.split("::")[-1])
             ]
             if functions:
                 break
+            if where:
+                sys.exit(f"benchmark: no function {where}")
         body = rng.choice(functions).body
         first = body[1] if len(body) > 1 and isinstance(body[0], ast.Expr) else body[0]
         lines = source.splitlines(keepends=True)
@@ -150,13 +158,20 @@ def dateutil(scratch: Path) -> Target:
     return Target(DATEUTIL, root, python, _environment(), "src/dateutil/**/*.py")
 
 
-def side_by_side(target: Target, rng: random.Random) -> tuple[float, float]:
+def side_by_side(
+    target: Target, rng: random.Random, where: str | None = None
+) -> tuple[float, float]:
     full_s, full = target.gate("--incremental")
     if full.returncode != 0:
         sys.exit(f"benchmark: {target.name}: the full run failed:\n{full.stderr[-2000:]}")
-    where = target.edit(rng)
+    where = target.edit(rng, where)
     incremental_s, run = target.gate("--incremental")
-    summary = next((line for line in run.stderr.splitlines() if "coverage" in line), "")
+    said = [
+        line
+        for line in (run.stdout + run.stderr).splitlines()
+        if line.strip().startswith("coverage:") and "running" not in line
+    ]
+    summary = said[-1] if said else ""
     print(
         f"{target.name}: full {full_s:.1f} s, incremental {incremental_s:.1f} s "
         f"({incremental_s / full_s:.0%}) after an edit at {where}\n  {summary.strip()}"
@@ -188,13 +203,16 @@ def main() -> int:
     parser.add_argument(
         "--only", choices=("repo", "dateutil"), default=None, help="one target (default both)"
     )
+    parser.add_argument(
+        "--edit", default=None, metavar="FILE::FUNCTION", help="the side-by-side edit's place"
+    )
     args = parser.parse_args()
     rng = random.Random(args.seed)  # noqa: S311 - reproducible edits, not secrets
     different = 0
     with tempfile.TemporaryDirectory(prefix="qualitykit-bench-incremental-") as scratch:
         if args.only in {None, "repo"}:
             repo = this_repository(Path(scratch))
-            _, ours = side_by_side(repo, rng)
+            _, ours = side_by_side(repo, rng, args.edit)
             print(
                 f"goal: this repository <= {GOAL_REPO_S:g} s: {ours:.1f} s "
                 f"{'met' if ours <= GOAL_REPO_S else 'MISSED'}"
@@ -202,7 +220,7 @@ def main() -> int:
             different += random_edits(repo, rng, args.repo_edits)
         if args.only in {None, "dateutil"}:
             target = dateutil(Path(scratch))
-            full_s, incremental_s = side_by_side(target, rng)
+            full_s, incremental_s = side_by_side(target, rng, args.edit)
             ratio = incremental_s / full_s
             print(
                 f"goal: dateutil <= {GOAL_DATEUTIL_RATIO:.0%} of full: {ratio:.0%} "
