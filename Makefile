@@ -99,12 +99,12 @@ triage: $(SYNCED) ## Run the suite once: clustered failures, delta, repro in rep
 # while no input changed. pytest's own output: .qualitykit/logs/coverage.log.
 test: $(SYNCED) ## The fast suite (unit + integration + regression, not slow) under coverage
 	$(RUN) qualitykit check coverage
-# The slow end-to-end tests (real third-party repos, each in its own tmp dir and venv) run on two
-# processes; the other slow tests (mutation kills and resumes, concurrent gates) time their
-# signals and run alone, after them. The two directories' sets make up every slow test.
+# The slow tests run on two processes (real third-party repos, each in its own tmp dir and venv;
+# incremental property runs); those marked serial (mutation kills and resumes) time their
+# signals and run alone, after them. The two marker sets make up every slow test.
 test-slow: $(SYNCED) ## Only the slow tests (real third-party repos, e2e, mutation kills)
-	$(RUN) pytest $(PYTEST_BASE) $(DURATIONS) -m slow -n 2 tests/e2e
-	$(RUN) pytest $(PYTEST_BASE) $(DURATIONS) -m slow tests/unit tests/integration tests/regression
+	$(RUN) pytest $(PYTEST_BASE) $(DURATIONS) -m "slow and not serial" -n 2 tests
+	$(RUN) pytest $(PYTEST_BASE) $(DURATIONS) -m "slow and serial" tests
 unit: $(SYNCED) ## Unit tests only
 	$(RUN) pytest $(PYTEST_BASE) tests/unit
 integration: $(SYNCED) ## Integration tests (real tools on repos in tmp_path)

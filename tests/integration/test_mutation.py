@@ -254,6 +254,7 @@ def _decided(repo: Repo) -> set[str]:
 
 
 @pytest.mark.slow  # a real mutation run killed or restarted mid-way: 25-70 s
+@pytest.mark.serial  # times its signals: alone in make test-slow
 def test_sigkill_at_random_moments_leaves_the_tree_alone_and_resumes_to_the_same_result(
     repo: Repo,
 ) -> None:
@@ -394,6 +395,7 @@ def test_report_without_a_run_is_a_usage_error(repo: Repo) -> None:
 
 
 @pytest.mark.slow  # a real mutation run killed or restarted mid-way: 25-70 s
+@pytest.mark.serial  # times its signals: alone in make test-slow
 def test_a_mutant_that_never_ends_is_a_timeout_apart_from_the_score(repo: Repo) -> None:
     repo.write(
         "src/pkg/loop.py",

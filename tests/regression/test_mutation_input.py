@@ -126,6 +126,7 @@ def test_a_corrupt_ratchet_baseline_through_the_cli(repo: Repo) -> None:
 
 
 @pytest.mark.slow  # a real mutation run killed or restarted mid-way: 25-70 s
+@pytest.mark.serial  # times its signals: alone in make test-slow
 def test_a_corrupt_mutation_cache_is_only_a_cache(repo: Repo) -> None:
     """cache.json is a cache: unreadable, the mutants run again (it ended the run with exit 2).
 
@@ -166,6 +167,7 @@ def _stored_results(repo: Repo) -> int:
 
 
 @pytest.mark.slow  # a real mutation run killed or restarted mid-way: 25-70 s
+@pytest.mark.serial  # times its signals: alone in make test-slow
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_an_interrupted_run_says_so_in_one_line_and_resumes(repo: Repo, sig: int) -> None:
     """Ctrl-C or SIGTERM mid-run: one "interrupted" line, no process left, a correct resume.

@@ -68,6 +68,7 @@ def _project(repo: Repo, signal_name: str, config: str = MUTATION_CONFIG) -> Non
 
 
 @pytest.mark.slow  # a real mutation run killed or restarted mid-way: 25-70 s
+@pytest.mark.serial  # times its signals: alone in make test-slow
 def test_a_worker_killed_mid_mutant_leaves_no_mutant_for_its_replacement(repo: Repo) -> None:
     """A worker SIGKILLed with a mutant written in its copy: the copy is restored first.
 
