@@ -79,6 +79,7 @@ hookspec.pytest_make_collect_report
 hookspec.pytest_fixture_setup
 hookspec.pytest_collection_modifyitems
 hookspec.pytest_runtest_protocol
+hookspec.pytest_ignore_collect
 
 # set by the mutation worker (mutation/worker.py) for their readers
 sys.dont_write_bytecode  # the import system: no .pyc of a mutant is written

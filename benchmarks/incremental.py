@@ -103,7 +103,7 @@ class Target:
 
 
 def _environment(**extra: str) -> dict[str, str]:
-    env = {**os.environ, **extra}
+    env = {**os.environ, "COLUMNS": "250", **extra}  # the step's summary on one line
     for name in ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "PYTHONPATH", "CI"):
         env.pop(name, None)
     env.update(extra)
@@ -166,10 +166,10 @@ def side_by_side(
         sys.exit(f"benchmark: {target.name}: the full run failed:\n{full.stderr[-2000:]}")
     where = target.edit(rng, where)
     incremental_s, run = target.gate("--incremental")
-    said = [
-        line
+    said = [  # the step's line of the plain (not a TTY) summary: "PASS    coverage  …"
+        " ".join(line.split())
         for line in (run.stdout + run.stderr).splitlines()
-        if line.strip().startswith("coverage:") and "running" not in line
+        if line.split()[:2] in (["PASS", "coverage"], ["FAIL", "coverage"], ["ERROR", "coverage"])
     ]
     summary = said[-1] if said else ""
     print(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -106,13 +107,21 @@ def _outcome(root: Path) -> dict[str, Any]:
     figures: dict[str, Any] = {"status": step["status"], "findings": step["findings"]}
     report = root / ".qualitykit" / "coverage" / "coverage.json"
     if step["status"] == "pass":
+        # The whole reports (a partial run patches the stored ones), but for their time.
         data = json.loads(report.read_text())
         figures["totals"] = data["totals"]
-        figures["files"] = {
-            name: (entry["executed_lines"], entry["missing_lines"], entry.get("missing_branches"))
-            for name, entry in data["files"].items()
-        }
+        figures["files"] = data["files"]
+        figures["xml"] = xml_elements(report.with_name("coverage.xml"))
     return figures
+
+
+def xml_elements(path: Path) -> list[tuple[str, dict[str, str]]]:
+    """Every element of a Cobertura report with its attributes, the timestamp left out."""
+    root = ET.parse(path).getroot()  # noqa: S314 - written by coverage.py in the test
+    return [
+        (element.tag, {k: v for k, v in element.attrib.items() if k != "timestamp"})
+        for element in root.iter()
+    ]
 
 
 def gate(repo: Repo) -> str:
@@ -137,15 +146,22 @@ def step_summary(repo: Repo) -> str:
 
 
 def test_three_edits_rerun_the_tests_that_reach_them_and_equal_a_full_run(repo: Repo) -> None:
-    """A body edit, a module run by a test's subprocess, a new test: each reruns what it reaches.
+    """Body edits, a module run by a test's subprocess, a new test: each reruns what it reaches.
 
-    The fast variant of the property test (test_incremental_property.py): figures, findings
-    and verdict equal a full run's after every edit.
+    A body edit reruns the tests that executed that function, not the whole file's. When the
+    body grows, the kept test's lines below it move with the code: the figures stay a full
+    run's. The fast variant of the property test (test_incremental_property.py): figures,
+    findings and verdict equal a full run's after every edit.
     """
     setup(repo)
     assert "5 tests; full run: no stored per-test data" in gate(repo)
-    repo.write("src/pkg/shapes.py", SHAPES.replace("2 * (width + height)", "(width + height) * 2"))
-    assert "2 of 5 tests: they execute or read src/pkg/shapes.py" in gate(repo)
+    shapes = SHAPES.replace("2 * (width + height)", "(width + height) * 2")
+    repo.write("src/pkg/shapes.py", shapes)
+    assert "1 of 5 tests: they execute or read src/pkg/shapes.py::perimeter" in gate(repo)
+    # Two lines more in area(): test_perimeter is kept, its lines two further down.
+    grown = "    product = width * height\n    product += 0\n    return product"
+    repo.write("src/pkg/shapes.py", shapes.replace("    return width * height", grown))
+    assert "1 of 5 tests: they execute or read src/pkg/shapes.py::area" in gate(repo)
     # The subprocess a test starts is measured under that test: its module is traced too.
     repo.write("src/pkg/units.py", UNITS.replace('f"{value} cm"', 'str(value) + " cm"'))
     assert "1 of 5 tests: they execute or read src/pkg/units.py" in gate(repo)

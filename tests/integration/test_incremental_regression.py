@@ -84,12 +84,12 @@ def gate(repo: Repo, *args: str) -> str:
 
 @pytest.mark.slow
 def test_an_edit_reruns_the_tests_that_reach_it_and_equals_a_full_run(repo: Repo) -> None:
-    """A body edit reruns its two tests; a breaking one fails naming the test; no change: none."""
+    """A body edit reruns the test of that function; a breaking one fails naming it; else none."""
     setup(repo)
     assert gate(repo) == "5 tests; full run: no stored per-test data"
     repo.write("src/pkg/shapes.py", SHAPES.replace("2 * (width + height)", "(width + height) * 2"))
     said = gate(repo)
-    assert said == "2 of 5 tests: they execute or read src/pkg/shapes.py", said
+    assert said == "1 of 5 tests: they execute or read src/pkg/shapes.py::perimeter", said
     said = gate(repo, "--no-cache")
     assert said == "0 of 5 tests: no measured input changed (the stored passing run's verdict)"
     assert repo.summary()["regression"]["status"] == "pass"
@@ -98,7 +98,8 @@ def test_an_edit_reruns_the_tests_that_reach_it_and_equals_a_full_run(repo: Repo
     assert not (repo.root / ".qualitykit" / "junit" / "regression.xml").exists()
     repo.write("src/pkg/shapes.py", SHAPES.replace("2 * (width + height)", "2 * width + height"))
     said = gate(repo)
-    assert said.startswith("2 of 5 tests, 1 failed: they execute or read src/pkg/shapes.py"), said
+    expected = "1 of 5 tests, 1 failed: they execute or read src/pkg/shapes.py::perimeter"
+    assert said.startswith(expected), said
     result = repo.summary()["regression"]
     assert result["status"] == "fail"
     assert [item["message"].split(": ")[0] for item in result["findings"]] == [
@@ -118,7 +119,7 @@ def test_a_first_run_is_full_an_edit_selects_and_no_change_starts_no_pytest(repo
     setup(repo)
     assert summary(repo) == "5 tests; full run: no stored per-test data"
     repo.write("src/pkg/shapes.py", SHAPES.replace("2 * (width + height)", "(width + height) * 2"))
-    assert summary(repo) == "2 of 5 tests: they execute or read src/pkg/shapes.py"
+    assert summary(repo) == "1 of 5 tests: they execute or read src/pkg/shapes.py::perimeter"
     said = summary(repo, "--no-cache")
     assert said == "0 of 5 tests: no measured input changed (the stored passing run's verdict)"
     assert not (repo.root / ".qualitykit" / "junit" / "regression.xml").exists()

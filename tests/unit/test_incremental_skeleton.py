@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qualitykit.incremental.skeleton import skeleton
+from qualitykit.incremental.skeleton import changed_bodies, shifts, skeleton
 
 BEFORE = b'''\
 """Doc."""
@@ -55,3 +55,51 @@ def test_module_level_edits_change_the_skeleton() -> None:
 def test_a_file_that_does_not_parse_has_no_skeleton() -> None:
     """No skeleton: the planner treats any change to it as module-level (a full run)."""
     assert skeleton(b"def broken(:\n") is None
+
+
+def test_a_grown_body_is_the_one_changed_and_every_other_line_moves_with_it() -> None:
+    """Two lines more in area(): only its text differs; the lines below it move by two."""
+    after = BEFORE.replace(
+        b"    return width * height",
+        b"    product = width * height\n    product += 0\n    return product",
+    )
+    before, now = skeleton(BEFORE), skeleton(after)
+    assert before is not None
+    assert now is not None
+    assert before.names == ("area", "Box.volume")
+    assert changed_bodies(before, now) == [0]
+    # Lines 1-7 stay, area's body (8-9) has no place, everything after it moves by two.
+    assert shifts(before, now) == ((1, 7, 0), (10, 15, 2), (16, 16, 2), (17, 1 << 30, 2))
+    lines = BEFORE.decode().splitlines()
+    moved = after.decode().splitlines()
+    for first, last, delta in shifts(before, now) or ():
+        for line in range(first, min(last, len(lines)) + 1):
+            assert moved[line + delta - 1] == lines[line - 1], line
+
+
+def test_lines_moved_outside_the_bodies_leave_no_place_for_the_old_lines() -> None:
+    """A blank line between two functions, or a comment moved above a constant: same
+    skeleton, another layout. The planner then reruns every test of the file."""
+    before = skeleton(BEFORE)
+    assert before is not None
+    for old, new in (
+        (b"class Box:", b"\nclass Box:"),
+        (b'"""Doc."""\n\nLIMIT', b'"""Doc."""\nLIMIT'),
+    ):
+        changed = skeleton(BEFORE.replace(old, new))
+        assert changed is not None
+        assert changed.digest == before.digest, new
+        assert shifts(before, changed) is None, new
+
+
+def test_a_body_edited_in_place_moves_nothing() -> None:
+    """The benchmark's kind of edit, a line changed where it is: no line moves."""
+    before = skeleton(BEFORE)
+    now = skeleton(BEFORE.replace(b"self.size ** 3", b"self.size ** 2"))
+    assert before is not None
+    assert now is not None
+    assert changed_bodies(before, now) == [1]
+    moved = shifts(before, now)
+    assert moved is not None
+    assert all(delta == 0 for _, _, delta in moved)
+    assert not any(first <= 16 <= last for first, last, _ in moved)

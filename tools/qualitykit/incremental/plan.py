@@ -24,11 +24,11 @@ import pathspec
 from coverage import CoverageData
 from coverage.exceptions import CoverageException
 
-from qualitykit.incremental.skeleton import Skeleton, skeleton
+from qualitykit.incremental.skeleton import Skeleton, changed_bodies, shifts, skeleton
 from qualitykit.incremental.store import COLLECT, Manifest, Plan, data_path, load_manifest
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
     from pathlib import Path
 
 # Files whose change every test may depend on, wherever they are.
@@ -94,6 +94,12 @@ class _Selection:
     selected: set[str] = field(default_factory=set[str])
     why: set[str] = field(default_factory=set[str])
     new: set[str] = field(default_factory=set[str])  # new test modules: all their tests run
+    # Test modules whose import touched a changed file: imported (measured) again.
+    recollect: set[str] = field(default_factory=set[str])
+    # Files whose kept tests' lines move: (first, last, delta) per old range (skeleton.shifts).
+    shifts: dict[str, tuple[tuple[int, int, int], ...]] = field(
+        default_factory=dict[str, tuple[tuple[int, int, int], ...]]
+    )
 
     def touchers(self, name: str) -> dict[str, set[int]]:
         """Context → lines of ``name`` it executed (lines: empty for a context that read it)."""
@@ -121,30 +127,66 @@ class _Selection:
         before = self.manifest.skeletons.get(name)
         touchers = self.touchers(name)
         mine = self.manifest.tests_in(name)
+        self.recollect |= {
+            context.removeprefix(COLLECT) for context in touchers if context.startswith(COLLECT)
+        }
         own: set[str] = {f"{COLLECT}{name}", *mine} if name in self.tests or mine else set()
         if own and now is not None:  # a deleted test module's tests are gone, not rerun
             self.selected |= mine
-            self.why.add(name)
         elif not touchers:
             raise FullRun(f"{name} changed and no test is recorded executing or reading it")
         if before is None or now is None or before.digest != now.digest:
             others = set(touchers) - own
             if others:
                 raise FullRun(f"module-level code of {name} changed and {_names(others)} use it")
+            self.why.add(name)
             return
+        moved = shifts(before, now)
+        changed = changed_bodies(before, now) if moved is not None else []
+        if moved is None or not changed:
+            # Lines moved outside the bodies (or nothing inside them changed): every test
+            # that executed the file reruns, so none of its old lines is kept.
+            self._select_bodies(name, touchers, before.bodies, name)
+            return
+        if any(delta for _, _, delta in moved):
+            self.shifts[name] = moved
+        bodies = [before.bodies[index] for index in changed]
+        functions = ", ".join(now.names[index] for index in changed[:_SHOWN])
+        more = f" and {len(changed) - _SHOWN} more" if len(changed) > _SHOWN else ""
+        self._select_bodies(name, touchers, bodies, f"{name}::{functions}{more}")
+
+    def _select_bodies(
+        self,
+        name: str,
+        touchers: dict[str, set[int]],
+        bodies: Sequence[tuple[int, int]],
+        why: str,
+    ) -> None:
+        """Select the tests that executed a line of ``bodies`` (all of them: ``why`` is the file).
+
+        A body executed at import time (or at start-up) is untraceable: a full run. A test
+        that read the file (opened it, executing nothing) reruns whatever changed in it; so do
+        the tests of a module that read it while being imported.
+        """
+        whole = why == name
         for context, lines in touchers.items():
+            ran = {line for line in lines for start, end in bodies if start <= line <= end}
             if context == "" or context.startswith(COLLECT):
-                ran = {
-                    line for line in lines for start, end in before.bodies if start <= line <= end
-                }
                 if ran:
                     where = "start-up" if context == "" else context
                     raise FullRun(f"{name}: a function changed that runs at import ({where})")
+                if context and not lines:
+                    self.select_context(context, name)
                 continue
-            self.select_context(context, name)
+            if ran or whole or not lines:
+                self.select_context(context, why if lines else name)
+        self.why.add(why)
 
     def other_changed(self, name: str) -> None:
         readers = {context for context, read in self.manifest.reads.items() if name in read}
+        self.recollect |= {
+            context.removeprefix(COLLECT) for context in readers if context.startswith(COLLECT)
+        }
         if not readers:
             raise FullRun(
                 f"{name} changed and no test is recorded reading it (declare it in "
@@ -152,6 +194,22 @@ class _Selection:
             )
         for context in readers:
             self.select_context(context, name)
+
+    def skipped(self, changed: Iterable[str]) -> dict[str, tuple[str, ...]]:
+        """The known test modules left out of the collection, with their tests.
+
+        Importing one would measure the same ``collect:FILE`` lines as stored (its import
+        touched no changed file, none of its tests is selected), so its stored data is kept.
+        """
+        by_file: dict[str, list[str]] = {}
+        for test, file in self.manifest.tests.items():
+            by_file.setdefault(file, []).append(test)
+        wanted = {self.manifest.tests[test] for test in self.selected} | set(changed)
+        return {
+            file: tuple(sorted(tests))
+            for file, tests in sorted(by_file.items())
+            if file in self.tests and file not in wanted and file not in self.recollect
+        }
 
     def closure(self) -> None:
         """Tests sharing a project fixture broader than a function rerun together."""
@@ -213,7 +271,7 @@ def _decide(
     current: dict[str, str],
     changed: list[str],
     shapes: dict[str, Skeleton | None],
-) -> tuple[set[str], set[str], list[str]]:
+) -> tuple[_Selection, list[str]]:
     for key in sorted(set(manifest.environment) | set(inputs.environment)):
         if manifest.environment.get(key) != inputs.environment.get(key):
             raise FullRun(f"{key} changed")
@@ -238,7 +296,6 @@ def _decide(
             if deleted and name not in manifest.tests.values():
                 raise FullRun(f"{name} was deleted")
             selection.python_changed(name, None if deleted else shapes.get(name))
-            selection.why.add(name)
         elif added:
             raise FullRun(f"{name} is new and not declared irrelevant")
         else:
@@ -251,7 +308,7 @@ def _decide(
             f"no test executes the change to {_names(selection.why)}, but the stored "
             "data holds its lines: measured again in full"
         )
-    return selection.selected, selection.why | selection.new, ignored
+    return selection, ignored
 
 
 def make_plan(inputs: Inputs) -> Plan:
@@ -271,7 +328,7 @@ def make_plan(inputs: Inputs) -> Plan:
     current, changed = _changes(inputs, manifest)
     shapes = skeletons_of(inputs.root, current, manifest)
     try:
-        selected, why, ignored = _decide(inputs, manifest, current, changed, shapes)
+        selection, ignored = _decide(inputs, manifest, current, changed, shapes)
     except FullRun as decision:
         return Plan(
             mode="full",
@@ -281,6 +338,7 @@ def make_plan(inputs: Inputs) -> Plan:
             files=current,
             skeletons=shapes,
         )
+    why = selection.why | selection.new
     if why:
         mode, reason = "partial", f"they execute or read {_names(why)}"
     elif ignored:
@@ -290,7 +348,9 @@ def make_plan(inputs: Inputs) -> Plan:
     return Plan(
         mode=mode,
         reason=reason,
-        select=tuple(sorted(selected)),
+        select=tuple(sorted(selection.selected)),
+        shifts=selection.shifts,
+        skip=selection.skipped(changed) if mode == "partial" else {},
         known=tuple(sorted(manifest.tests)),
         store=store,
         environment=inputs.environment,

@@ -13,7 +13,9 @@ project's tests run with nothing of qualitykit imported. It
 - records every test that ran or that the selection left out (node id → file; a test
   pytest's ``-m``/``-k`` deselected is not among them) and the project fixtures broader than
   a function each test uses (tests sharing one rerun together);
-- keeps only the selected tests (and tests it has never seen) when given a selection.
+- keeps only the selected tests (and tests it has never seen) when given a selection, and
+  does not import the known test modules the selection leaves out whole (their tests count
+  as left out).
 """
 
 from __future__ import annotations
@@ -147,13 +149,35 @@ def pytest_fixture_setup(
     return (yield)
 
 
-def _selection() -> tuple[set[str], set[str]] | None:
+_selected: tuple[set[str], set[str], dict[str, list[str]]] | None = None
+
+
+def _selection() -> tuple[set[str], set[str], dict[str, list[str]]] | None:
+    """The selected tests, the known ones, and the known test modules left out whole."""
+    global _selected  # noqa: PLW0603 - read once per process
     path = os.environ.get(SELECT_VAR)
     if not path:
         return None
-    with open(path, encoding="utf-8") as handle:  # noqa: PTH123 - before the audit matters
-        spec = json.load(handle)
-    return set(spec["select"]), set(spec["known"])
+    if _selected is None:
+        with open(path, encoding="utf-8") as handle:  # noqa: PTH123 - before the audit matters
+            spec = json.load(handle)
+        _selected = set(spec["select"]), set(spec["known"]), spec.get("skip", {})
+    return _selected
+
+
+def pytest_ignore_collect(collection_path: Path) -> bool | None:  # pragma: no cover
+    """A known test module the selection leaves out whole is not imported at all."""
+    chosen = _selection()
+    if chosen is None or collection_path.suffix != ".py":
+        return None
+    recorder = _recorder()
+    relative = os.path.relpath(collection_path, recorder.root).replace(os.sep, "/")
+    tests = chosen[2].get(relative)
+    if tests is None:
+        return None
+    recorder.tests.update(dict.fromkeys(tests, relative))
+    recorder.dropped.update(tests)
+    return True
 
 
 @pytest.hookimpl(trylast=True)
@@ -171,7 +195,7 @@ def pytest_collection_modifyitems(
     chosen = _selection()
     if chosen is None:
         return
-    select, known = chosen
+    select, known, _ = chosen
     kept = [item for item in items if item.nodeid in select or item.nodeid not in known]
     dropped = [item for item in items if item.nodeid not in select and item.nodeid in known]
     recorder.dropped.update(item.nodeid for item in dropped)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from coverage import CoverageData
 
-from qualitykit.incremental import plugin
+from qualitykit.incremental import plugin, report
 from qualitykit.incremental.merge import merge
 from qualitykit.incremental.store import (
     COLLECT,
@@ -30,6 +30,7 @@ from qualitykit.incremental.store import (
     data_path,
     forget,
     load_manifest,
+    report_paths,
     save_manifest,
 )
 from qualitykit.state import read_model
@@ -60,7 +61,7 @@ def run_suite(plan: Plan, command: list[str], work: Path) -> int:
     if plan.mode != "full":
         select = work / "select.json"
         select.write_text(
-            Plan.model_validate(plan).model_dump_json(include={"select", "known"}),
+            Plan.model_validate(plan).model_dump_json(include={"select", "known", "skip"}),
             encoding="utf-8",
         )
         env[plugin.SELECT_VAR] = str(select)
@@ -95,27 +96,46 @@ def read_record(work: Path) -> Record | None:
     )
 
 
-def merge_into(plan: Plan, record: Record, data_file: Path) -> None:
-    """Replace, in a copy of the stored data, what this partial run measured again."""
+def changed(plan: Plan) -> set[str]:
+    """The files whose digest differs from the stored run's (all of them without a store)."""
+    manifest = load_manifest(Path(plan.store))
+    return {
+        name
+        for name, digest in plan.files.items()
+        if manifest is None or manifest.files.get(name) != digest
+    }
+
+
+def merge_into(plan: Plan, record: Record, data_file: Path) -> set[str]:
+    """Replace, in a copy of the stored data, what this partial run measured again.
+
+    The files whose report entries can differ from the stored reports' (``report.to_redo``).
+    """
     stored = data_path(Path(plan.store))
     old = CoverageData(basename=str(stored))
     old.read()
     erased = {
         context
         for context in old.measured_contexts()
-        # Import time is measured again by every run; rerun and vanished tests are replaced.
+        # Import time is measured again by every run (but for the test modules the run left
+        # out: their import's data is kept); rerun and vanished tests are replaced.
         if context == ""
-        or context.startswith(COLLECT)
+        or (context.startswith(COLLECT) and context.removeprefix(COLLECT) not in plan.skip)
         or context in plan.select
-        or context not in record.tests
+        or (not context.startswith(COLLECT) and context not in record.tests)
     }
+    redo = report.to_redo(stored, data_file, erased, changed(plan))
     merged = data_file.with_name(data_file.name + ".merged")
-    merge(stored, data_file, merged, erased)
+    merge(stored, data_file, merged, erased, plan.shifts)
     merged.replace(data_file)
+    return redo
 
 
-def keep(plan: Plan, record: Record, data_file: Path) -> None:
-    """Store the data and the manifest describing it (data first: the manifest is the commit)."""
+def keep(plan: Plan, record: Record, data_file: Path, reports: tuple[Path, Path]) -> None:
+    """Store the data, its reports and the manifest describing them.
+
+    The manifest is written last: it is the commit.
+    """
     store = Path(plan.store)
     old = load_manifest(store) if plan.mode != "full" else None
     rerun = set(record.fixtures)
@@ -148,6 +168,9 @@ def keep(plan: Plan, record: Record, data_file: Path) -> None:
     )
     forget(store)
     store.mkdir(parents=True, exist_ok=True)
+    for made, kept in zip(reports, report_paths(store), strict=True):
+        shutil.copyfile(made, kept.with_suffix(".tmp"))
+        kept.with_suffix(".tmp").replace(kept)
     temp = data_path(store).with_suffix(".tmp")
     shutil.copyfile(data_file, temp)
     temp.replace(data_path(store))

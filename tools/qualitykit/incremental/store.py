@@ -57,6 +57,13 @@ class Plan(_Model):
     files: dict[str, str]
     skeletons: dict[str, Skeleton | None]
     store: str  # the store directory (absolute)
+    # Files whose kept tests' lines moved: (first, last, delta) per surviving old line range.
+    shifts: dict[str, tuple[tuple[int, int, int], ...]] = Field(
+        default_factory=dict[str, tuple[tuple[int, int, int], ...]]
+    )
+    # Known test modules a partial run does not even import (test file → its known tests):
+    # none of their tests is selected and their import touched nothing that changed.
+    skip: dict[str, tuple[str, ...]] = Field(default_factory=dict[str, tuple[str, ...]])
     # The regression step's "reuse" known to collect only these many tests, all known: no
     # pytest at all. None: pytest collects (a test the store does not know would run).
     collects: int | None = None
@@ -86,6 +93,11 @@ def manifest_path(store: Path) -> Path:
     return store / "manifest.json"
 
 
+def report_paths(store: Path) -> tuple[Path, Path]:
+    """The JSON and XML reports of the stored data (a partial run patches copies of them)."""
+    return store / "report.json", store / "report.xml"
+
+
 def plan_path(store: Path) -> Path:
     """The plan of the run under way."""
     return store / "plan.json"
@@ -108,3 +120,5 @@ def forget(store: Path) -> None:
     """Drop the store: the next run is a full one."""
     manifest_path(store).unlink(missing_ok=True)
     data_path(store).unlink(missing_ok=True)
+    for path in report_paths(store):
+        path.unlink(missing_ok=True)
