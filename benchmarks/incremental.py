@@ -1,7 +1,7 @@
 """The incremental coverage step against the full one, side by side; then N random edits.
 
 Run: ``.venv/bin/python -m benchmarks.incremental [--edits 20] [--repo-edits 0] [--seed 1]
-[--only repo|dateutil]``.
+[--only repo|dateutil] [--edit FILE::FUNCTION|random|leaf ...]``.
 In one run:
 
 1. on a copy of this repository and on python-dateutil 2.9.0.post0 (../shared/targets, in a
@@ -30,10 +30,12 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any, cast
 
 import tomlkit
+from coverage import CoverageData
 
 ROOT = Path(__file__).resolve().parent.parent
 FETCH = ROOT.parent / "shared" / "targets" / "fetch"
@@ -73,6 +75,41 @@ class Target:
         )
         return time.perf_counter() - started, done
 
+    def leaf(self) -> str:
+        """``FILE::FUNCTION``: the function (top-level, named once) the fewest tests execute.
+
+        Read from the store the full run left; functions run at import are left out (an edit
+        there is a full run by design), so are those no test runs.
+        """
+        data = CoverageData(
+            basename=str(self.root / ".qualitykit/incremental/coverage/data.coverage")
+        )
+        data.read()
+        found: list[tuple[int, str]] = []
+        for path in self.modules:
+            name = path.relative_to(self.root).as_posix()
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            tops = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+            named = Counter(
+                n.name
+                for n in ast.walk(tree)
+                if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+            )
+            by_line = data.contexts_by_lineno(name)
+            for node in tops:
+                if named[node.name] > 1:
+                    continue
+                contexts = {
+                    context
+                    for line in range(node.body[0].lineno, (node.end_lineno or 0) + 1)
+                    for context in by_line.get(line, ())
+                }
+                if contexts and all("::" in context for context in contexts):
+                    found.append((len(contexts), f"{name}::{node.name}"))
+        if not found:
+            sys.exit(f"benchmark: {self.name}: no function only tests execute")
+        return min(found)[1]
+
     def edit(self, rng: random.Random, where: str | None = None) -> str:
         """One line added inside a function body; where.
 
@@ -104,7 +141,15 @@ class Target:
 
 def _environment(**extra: str) -> dict[str, str]:
     env = {**os.environ, "COLUMNS": "250", **extra}  # the step's summary on one line
-    for name in ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "PYTHONPATH", "CI"):
+    # PYTHONDONTWRITEBYTECODE (set on the machines this was built on) would make every
+    # process compile every module it imports, each run: Python's default caches bytecode.
+    for name in (
+        "GITHUB_ACTIONS",
+        "GITHUB_STEP_SUMMARY",
+        "PYTHONPATH",
+        "CI",
+        "PYTHONDONTWRITEBYTECODE",
+    ):
         env.pop(name, None)
     env.update(extra)
     return env
@@ -159,24 +204,34 @@ def dateutil(scratch: Path) -> Target:
 
 
 def side_by_side(
-    target: Target, rng: random.Random, where: str | None = None
+    target: Target, rng: random.Random, places: list[str] | None = None
 ) -> tuple[float, float]:
+    """One full run, then an incremental run after each edit (``places``: FILE::FUNCTION,
+    ``random`` or ``leaf``).
+
+    The ratio returned is the first edit's: each later edit is traced from the store the run
+    before it left.
+    """
     full_s, full = target.gate("--incremental")
     if full.returncode != 0:
         sys.exit(f"benchmark: {target.name}: the full run failed:\n{full.stderr[-2000:]}")
-    where = target.edit(rng, where)
-    incremental_s, run = target.gate("--incremental")
-    said = [  # the step's line of the plain (not a TTY) summary: "PASS    coverage  …"
-        " ".join(line.split())
-        for line in (run.stdout + run.stderr).splitlines()
-        if line.split()[:2] in (["PASS", "coverage"], ["FAIL", "coverage"], ["ERROR", "coverage"])
-    ]
-    summary = said[-1] if said else ""
-    print(
-        f"{target.name}: full {full_s:.1f} s, incremental {incremental_s:.1f} s "
-        f"({incremental_s / full_s:.0%}) after an edit at {where}\n  {summary.strip()}"
-    )
-    return full_s, incremental_s
+    first: float | None = None
+    for place in places or ["random"]:
+        chosen = {"random": None, "leaf": target.leaf() if place == "leaf" else None}
+        where = target.edit(rng, chosen.get(place, place))
+        incremental_s, run = target.gate("--incremental")
+        said = [  # the step's line of the plain (not a TTY) summary: "PASS    coverage  …"
+            " ".join(line.split())
+            for line in (run.stdout + run.stderr).splitlines()
+            if line.split()[:2]
+            in (["PASS", "coverage"], ["FAIL", "coverage"], ["ERROR", "coverage"])
+        ]
+        print(
+            f"{target.name}: full {full_s:.1f} s, incremental {incremental_s:.1f} s "
+            f"({incremental_s / full_s:.0%}) after an edit at {where}\n  {said[-1] if said else ''}"
+        )
+        first = incremental_s if first is None else first
+    return full_s, first or 0.0
 
 
 def random_edits(target: Target, rng: random.Random, edits: int) -> int:
@@ -204,7 +259,12 @@ def main() -> int:
         "--only", choices=("repo", "dateutil"), default=None, help="one target (default both)"
     )
     parser.add_argument(
-        "--edit", default=None, metavar="FILE::FUNCTION", help="the side-by-side edit's place"
+        "--edit",
+        action="append",
+        default=None,
+        metavar="FILE::FUNCTION",
+        help="the side-by-side edit's place; random: anywhere; leaf: the function the fewest tests "
+        "run (repeat: edits one after the other)",
     )
     args = parser.parse_args()
     rng = random.Random(args.seed)  # noqa: S311 - reproducible edits, not secrets

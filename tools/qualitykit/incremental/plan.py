@@ -175,6 +175,9 @@ class _Selection:
                 if ran:
                     where = "start-up" if context == "" else context
                     raise FullRun(f"{name}: a function changed that runs at import ({where})")
+                if whole and context == "" and lines:
+                    # Start-up's data is kept by a partial run: its lines cannot be placed.
+                    raise FullRun(f"{name}: lines moved in a file used at start-up")
                 if context and not lines:
                     self.select_context(context, name)
                 continue

@@ -117,12 +117,14 @@ def merge_into(plan: Plan, record: Record, data_file: Path) -> set[str]:
     erased = {
         context
         for context in old.measured_contexts()
-        # Import time is measured again by every run (but for the test modules the run left
-        # out: their import's data is kept); rerun and vanished tests are replaced.
-        if context == ""
-        or (context.startswith(COLLECT) and context.removeprefix(COLLECT) not in plan.skip)
+        # The imports of the test modules this run imported are measured again; start-up
+        # and collection outside a module ("") only in part (the hooks a conftest runs per
+        # collected module ran for fewer): its stored data is kept, the fresh added to it
+        # (what it ran cannot have changed: a change to it is a full run). Rerun and
+        # vanished tests are replaced.
+        if (context.startswith(COLLECT) and context.removeprefix(COLLECT) not in plan.skip)
         or context in plan.select
-        or (not context.startswith(COLLECT) and context not in record.tests)
+        or (context and not context.startswith(COLLECT) and context not in record.tests)
     }
     redo = report.to_redo(stored, data_file, erased, changed(plan))
     merged = data_file.with_name(data_file.name + ".merged")
