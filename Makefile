@@ -101,9 +101,10 @@ test: $(SYNCED) ## The fast suite (unit + integration + regression, not slow) un
 	$(RUN) qualitykit check coverage
 # The slow tests run on two processes (real third-party repos, each in its own tmp dir and venv;
 # incremental property runs); those marked serial (mutation kills and resumes) time their
-# signals and run alone, after them. The two marker sets make up every slow test.
+# signals and run alone, after them. The two marker sets make up every slow test. loadgroup:
+# the tests of an xdist_group share one worker (the hook-repo tests: one pre-commit store).
 test-slow: $(SYNCED) ## Only the slow tests (real third-party repos, e2e, mutation kills)
-	$(RUN) pytest $(PYTEST_BASE) $(DURATIONS) -m "slow and not serial" -n 2 tests
+	$(RUN) pytest $(PYTEST_BASE) $(DURATIONS) -m "slow and not serial" -n 2 --dist loadgroup tests
 	$(RUN) pytest $(PYTEST_BASE) $(DURATIONS) -m "slow and serial" tests
 unit: $(SYNCED) ## Unit tests only
 	$(RUN) pytest $(PYTEST_BASE) tests/unit

@@ -5,6 +5,10 @@ beside the project and its pinned test dependencies, in a venv outside the tree:
 baseline makes ``make quality`` green without a line of the project's code changed; a new lint
 error, a new type error and a failing test are each red, naming their step; fixing a baselined
 finding is red as stale until ``qualitykit baseline --update``, then green again.
+
+The red runs gate only the steps they judge (``qualitykit gate --steps``): the other steps'
+verdicts are not what they are about, and rerunning them (pyright and the whole suite, once
+more per red run on every edit) was most of this test's time on the larger targets.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import pytest
 from e2e.conftest import uv_binary
 from e2e.fixture_repo import Run, run, user_environment
 from e2e.targets import fetch, manifest
+from qualitykit.results import GateResult, Severity
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -76,10 +81,11 @@ class Adopted:
         summary = json.loads((self.root / ".qualitykit" / "summary.json").read_text())
         return made, {step["step"]: step for step in summary["steps"]}
 
-    def failed(self) -> set[str]:
-        made, steps = self.quality()
-        assert made.returncode == 2, made.explain()
-        return {name for name, step in steps.items() if step["status"] != "pass"}
+    def gate(self, *steps: str) -> tuple[Run, GateResult]:
+        """``qualitykit gate --steps STEPS --json``: red (exit 1), with its typed result."""
+        done = self.run("qualitykit", "gate", "--steps", ",".join(steps), "--json")
+        assert done.returncode == 1, done.explain()
+        return done, GateResult.model_validate_json(done.stdout)
 
     def package(self) -> Path:
         return self.root / self.entry["package"]
@@ -110,20 +116,31 @@ def test_adopting_a_real_project(name: str, tmp_path: Path, built_wheel: Path) -
     assert all(step["status"] == "pass" for step in steps.values()), steps
     baseline = json.loads((target.root / BASELINE).read_text(encoding="utf-8"))
 
-    # A new lint error, a new type error and a failing test: each red, naming its step.
+    # A new lint error, a new type error and a failing test: each red, naming its step, by
+    # what was injected (the baseline holds everything else).
     injected = target.package() / "qk_injected.py"
     injected.write_text(INJECTED, encoding="utf-8")
     test_file = target.a_test_file()
     original_test = test_file.read_text(encoding="utf-8")
     test_file.write_text(original_test + FAILING_TEST, encoding="utf-8")
-    assert {"ruff-lint", "mypy", "coverage"} <= target.failed()
+    red, gate = target.gate("ruff-lint", "mypy", "coverage")
+    assert gate.failed_steps == ("ruff-lint", "mypy", "coverage"), red.explain()
+    where = injected.relative_to(target.root).as_posix()
+    ours = {where, test_file.relative_to(target.root).as_posix()}
+    for step in ("ruff-lint", "mypy"):
+        errors = {f.file for f in gate.step(step).findings if f.severity is Severity.ERROR}
+        assert where in errors, red.explain()
+        assert errors <= ours, red.explain()  # the baseline still holds every other finding
+    assert gate.step("coverage").counts.failures == 1, red.explain()
     injected.unlink()
     test_file.write_text(original_test, encoding="utf-8")
 
     # Fixing a baselined finding: red as stale until the baseline shrinks, then green.
     if not _fix_one(target, baseline):
         pytest.skip(f"{name}: no baselined ruff finding that ruff fixes safely")
-    assert "ruff-lint" in target.failed()
+    red, gate = target.gate("ruff-lint")
+    assert gate.failed_steps == ("ruff-lint",), red.explain()
+    assert {f.code for f in gate.step("ruff-lint").findings} == {"baseline-stale"}, red.explain()
     update = target.run("qualitykit", "baseline", "--update")
     assert update.returncode == 0, update.explain()
     made, steps = target.quality()
