@@ -25,7 +25,8 @@ from qualitykit.triage.deep_models import DeepRequest
 from qualitykit.triage.delta import compare, latest_bundle, load_baseline
 from qualitykit.triage.environment import Resources, environment
 from qualitykit.triage.junit import parse_junit_file
-from qualitykit.triage.launch import Started, start
+from qualitykit.triage.junit_write import JUnitWriter
+from qualitykit.triage.launch import JUNIT, Started, start
 from qualitykit.triage.models import Clusters, Failures
 from qualitykit.triage.report import render_summary
 from qualitykit.triage.run import finish_suite
@@ -79,14 +80,21 @@ def _from_run(
     workspace: Workspace, started: Started
 ) -> tuple[Capture, dict[str, str | bytes], Resources]:
     with tracking(make_console()) as progress:
-        run = finish_suite(started, _run_limit(workspace), tracker=progress)
+        run = finish_suite(started, _run_limit(workspace), tracker=progress, junit=True)
     if run.exit_code == _NO_TESTS:
         raise QualityKitError(f"no test ran: pytest exited 5 ({_why(run.log)})")
     text = read_text(run.report_log, "pytest report log", cache=False)
     if text is None:
         msg = f"pytest could not run the suite: exit {run.exit_code} ({_why(run.log)})"
         raise QualityKitError(msg)
-    read = run.capture if run.capture is not None else parse_report_log(text, run.report_log)
+    junit = run.junit
+    if run.capture is not None and junit is not None:
+        read = run.capture
+    else:  # the log read whole, and the JUnit XML written from it
+        writer = JUnitWriter(run.report_log.with_name(JUNIT))
+        writer.configure(run.junit_settings)
+        read = parse_report_log(text, run.report_log, sink=writer.feed)
+        junit = writer.xml()
     capture = _finished(read, run.report_log)
     if (run.exit_code == 0) == bool(capture.failures):
         failures = len(capture.failures)
@@ -96,7 +104,6 @@ def _from_run(
     if run.exit_code not in _OK_EXITS and not (run.exit_code == _INTERRUPTED and collection_failed):
         msg = f"pytest could not run the suite: exit {run.exit_code} ({_why(run.log)})"
         raise QualityKitError(msg)
-    junit = run.junit.read_bytes() if run.junit.is_file() else b""
     files: dict[str, str | bytes] = {
         "report-log.jsonl": text,
         "junit.xml": junit,

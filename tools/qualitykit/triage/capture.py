@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -25,6 +25,7 @@ from qualitykit.triage.models import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
 _MAX_OUTPUT = 8000
@@ -254,9 +255,13 @@ class ReportLogReader:
     the lines after it are not read.
     """
 
-    def __init__(self, path: Path) -> None:
-        """Read lines of the report log at ``path`` (named in the error)."""
+    def __init__(self, path: Path, sink: Callable[[dict[str, Any]], None] | None = None) -> None:
+        """Read lines of the report log at ``path`` (named in the error).
+
+        ``sink`` also gets each good line, decoded (the JUnit writer: one parse for both).
+        """
         self.path = path
+        self.sink = sink
         self.tally = _Tally()
         self.number = 0
         self.error: str | None = None
@@ -270,6 +275,8 @@ class ReportLogReader:
             data: object = json.loads(line)
             record = _Record.model_validate(data)
             self.tally.add(record)
+            if self.sink is not None and isinstance(data, dict):
+                self.sink(cast("dict[str, Any]", data))
         except (json.JSONDecodeError, ValidationError, ValueError) as error:
             problem = str(error).splitlines()[0] if str(error) else type(error).__name__
             self.error = f"{self.path}:{self.number}: not a pytest report-log record ({problem})"
@@ -283,9 +290,14 @@ class ReportLogReader:
         return self.tally.capture()
 
 
-def parse_report_log(text: str, path: Path) -> Capture:
-    """The capture in a report log; a line that does not parse is an error naming file:line."""
-    reader = ReportLogReader(path)
+def parse_report_log(
+    text: str, path: Path, sink: Callable[[dict[str, Any]], None] | None = None
+) -> Capture:
+    """The capture in a report log; a line that does not parse is an error naming file:line.
+
+    ``sink`` also gets each good line, decoded.
+    """
+    reader = ReportLogReader(path, sink)
     for line in text.splitlines():
         reader.feed(line)
     return reader.capture()

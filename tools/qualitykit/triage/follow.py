@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from qualitykit.progress import Tracker
+    from qualitykit.triage.junit_write import JUnitWriter
     from qualitykit.triage.models import Capture
 
 KEY = "tests"
@@ -40,22 +41,34 @@ class _Report(BaseModel):
 class _Total(BaseModel):
     model_config = ConfigDict(extra="ignore")
     total: int = Field(ge=0)
+    junit: dict[str, object] | None = None
 
 
 class ReportLogFollower:
     """Reads the new lines of a growing report log and tells ``tracker`` (task ``tests``)."""
 
-    def __init__(self, report_log: Path, total_file: Path, tracker: Tracker) -> None:
-        """Follow ``report_log``; the total, once known, is read from ``total_file``."""
+    def __init__(
+        self,
+        report_log: Path,
+        total_file: Path,
+        tracker: Tracker,
+        junit: JUnitWriter | None = None,
+    ) -> None:
+        """Follow ``report_log``; the total, once known, is read from ``total_file``.
+
+        ``junit`` (if any) gets every record, and the project's JUnit settings with the total.
+        """
         self.report_log = report_log
         self.total_file = total_file
         self.tracker = tracker
         self.offset = 0
         self.partial = b""
         self.total: int | None = None
+        self.junit_settings: dict[str, object] | None = None
         self.done = 0
         self.failed: set[str] = set()
-        self.reader = ReportLogReader(report_log)
+        self.junit = junit
+        self.reader = ReportLogReader(report_log, junit.feed if junit is not None else None)
 
     def _read_total(self) -> None:
         try:
@@ -64,10 +77,14 @@ class ReportLogFollower:
         except FileNotFoundError:
             return
         try:
-            self.total = _Total.model_validate_json(text).total
+            read = _Total.model_validate_json(text)
         # qualitykit: allow[QK-EXC-002] no usable total: progress shows no ETA, judges nothing
         except ValidationError:
             return
+        self.total = read.total
+        self.junit_settings = read.junit
+        if self.junit is not None:
+            self.junit.configure(read.junit)
 
     def poll(self) -> None:
         """Take in what pytest has written since the last call."""

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
 REPORT_LOG = "report-log.jsonl"
+# Where triage writes the JUnit XML from the report log (pytest does not write it).
 JUNIT = "junit.xml"
 OUTPUT = "pytest-output.log"
 TOTAL = "collected.json"
@@ -36,6 +37,8 @@ def pytest_command(scratch: Path, args: Sequence[str]) -> list[str]:
     """The command: the project's pytest with our reports into ``scratch``, then ``args``.
 
     Our options come before the user's: their own ``--tb`` or ``-p`` on the command line win.
+    No ``--junitxml``: triage writes ``junit.xml`` from the report log (``junit_write``), and
+    the project's own ``--junitxml`` stays its own.
     """
     return [
         sys.executable,
@@ -44,7 +47,6 @@ def pytest_command(scratch: Path, args: Sequence[str]) -> list[str]:
         "-p",
         "pytest_reportlog",
         f"--report-log={scratch / REPORT_LOG}",
-        f"--junitxml={scratch / JUNIT}",
         "-p",
         collected.__name__,
         f"{collected.OPTION}={scratch / TOTAL}",
