@@ -170,14 +170,7 @@ def _triage(args: argparse.Namespace) -> int:
             from qualitykit.triage.launch import start  # noqa: PLC0415
 
             started = start(args.root, _pytest_args(args), stack)
-        try:
-            return _triage_started(args, started)
-        finally:
-            # The process ends next: without this, its final collection walks every object
-            # pydantic built (0.2-0.3 s on two cores, 3-4 % of python-dateutil's suite, all of
-            # it after pytest ended: benchmarks/triage.py part b). Frozen objects are skipped;
-            # atexit handlers and stream flushes still run.
-            gc.freeze()
+        return _triage_started(args, started)
 
 
 def _pytest_args(args: argparse.Namespace) -> list[str]:
@@ -256,3 +249,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         with contextlib.suppress(OSError):
             print(f"qualitykit: interrupted ({stop.signal_name})", file=sys.stderr)
         return stop.exit_code
+    finally:
+        # The process ends next: without this, its final collection walks every object
+        # pydantic built (0.2-0.3 s on two cores: 3-4 % of python-dateutil's suite for
+        # triage, benchmarks/triage.py part b; as much of an incremental gate). Frozen
+        # objects are skipped; atexit handlers and stream flushes still run.
+        gc.freeze()
