@@ -39,12 +39,16 @@ def _digest_file(path: Path) -> str:
 
 def _installed_state() -> dict[str, list[str]]:
     # Installing, removing or upgrading a package changes the names in site-packages
-    # (each distribution's dist-info directory carries its version).
+    # (each distribution's dist-info directory carries its version). The bytecode cache
+    # Python writes there (``__pycache__``, when a top-level module is first imported) is
+    # no installation: counting it made a suite's first such import end every replay.
     state: dict[str, list[str]] = {}
     for key in ("purelib", "platlib"):
         directory = Path(sysconfig.get_path(key))
         if str(directory) not in state and directory.is_dir():
-            state[str(directory)] = sorted(entry.name for entry in os.scandir(directory))
+            state[str(directory)] = sorted(
+                entry.name for entry in os.scandir(directory) if entry.name != "__pycache__"
+            )
     return state
 
 
