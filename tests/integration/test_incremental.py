@@ -80,7 +80,7 @@ def test_zero() -> None:
 """
 
 
-def setup(repo: Repo, incremental: str = "") -> Repo:
+def setup(repo: Repo, incremental: str = "", source: str = '"src/pkg"') -> Repo:
     repo.configure(
         'gate = ["coverage"]\n'
         "[tool.qualitykit.coverage]\n"
@@ -90,7 +90,7 @@ def setup(repo: Repo, incremental: str = "") -> Repo:
         "enabled = true\n"
         f"{incremental}\n"
         "[tool.coverage.run]\n"
-        'source = ["src/pkg"]\n'
+        f"source = [{source}]\n"
     )
     repo.write("src/pkg/shapes.py", SHAPES)
     repo.write("src/pkg/units.py", UNITS)

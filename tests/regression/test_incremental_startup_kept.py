@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from integration.test_incremental import SHAPES, TESTS, gate
+from integration.test_incremental import SHAPES, gate, setup
 
 if TYPE_CHECKING:
     from conftest import Repo
@@ -40,22 +40,10 @@ def test_known_bug() -> None:
 def test_a_conftest_hook_run_for_a_module_left_out_keeps_its_lines(repo: Repo) -> None:
     """An edit reaching test_perimeter only: the xfail module is not imported, the hook's
     branch for it is still covered, as in the full run beside it."""
-    repo.configure(
-        'gate = ["coverage"]\n'
-        "[tool.qualitykit.coverage]\n"
-        'tests = ["tests"]\n'
-        "ratchet = false\n"
-        "[tool.qualitykit.incremental]\n"
-        "enabled = true\n"
-        "[tool.coverage.run]\n"
-        'source = ["src/pkg", "tests"]\n'
-    )
-    repo.write("src/pkg/shapes.py", SHAPES)
-    for name in ("tests/test_area.py", "tests/test_perimeter.py"):
-        repo.write(name, TESTS[name])
+    setup(repo, source='"src/pkg", "tests"')
     repo.write("tests/conftest.py", CONFTEST)
     repo.write("tests/test_known_bug.py", KNOWN_BUG)
     assert "full run: no stored per-test data" in gate(repo)
     repo.write("src/pkg/shapes.py", SHAPES.replace("2 * (width + height)", "(width + height) * 2"))
     said = gate(repo)
-    assert "1 of 4 tests: they execute or read src/pkg/shapes.py::perimeter" in said, said
+    assert "1 of 6 tests: they execute or read src/pkg/shapes.py::perimeter" in said, said
