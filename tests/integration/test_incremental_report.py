@@ -91,25 +91,29 @@ def _json(path: Path) -> dict[str, Any]:
     return document
 
 
-def _project(tmp_path: Path) -> Path:
+def _stored(tmp_path: Path, main: str = MAIN) -> tuple[Path, tuple[Path, Path]]:
+    """The project measured with ``main``, and its reports in full (the stored ones)."""
     root = tmp_path / "project"
     root.mkdir()
-    for name, text in {"a.py": A, "b.py": B, "main.py": MAIN, ".coveragerc": RC}.items():
+    for name, text in {"a.py": A, "b.py": B, "main.py": main, ".coveragerc": RC}.items():
         (root / name).write_text(text, encoding="utf-8")
-    return root
+    _measure(root)
+    return root, _full(root, "stored")
+
+
+def _reports(root: Path) -> tuple[Path, Path]:
+    return root / "coverage.json", root / "coverage.xml"
 
 
 def test_a_changed_file_is_analysed_again_and_the_totals_summed_again(
     tmp_path: Path,
 ) -> None:
     """main.py changed and now runs more of b.py: their entries and the totals are redone."""
-    root = _project(tmp_path)
-    _measure(root)
-    stored = _full(root, "stored")
+    root, stored = _stored(tmp_path)
     (root / "main.py").write_text(MAIN + "b.never(1)\n", encoding="utf-8")
     _measure(root)
     expected = _full(root, "expected")
-    reports = root / "coverage.json", root / "coverage.xml"
+    reports = _reports(root)
     assert _patch(root, stored, "b.py", "main.py")
     assert _json(reports[0]) == _json(expected[0])
     assert xml_elements(reports[1]) == xml_elements(expected[1])
@@ -120,10 +124,8 @@ def test_nothing_to_analyse_again_keeps_the_stored_figures(
     tmp_path: Path,
 ) -> None:
     """Same data: the stored reports, dated now."""
-    root = _project(tmp_path)
-    _measure(root)
-    stored = _full(root, "stored")
-    reports = root / "coverage.json", root / "coverage.xml"
+    root, stored = _stored(tmp_path)
+    reports = _reports(root)
     assert _patch(root, stored)
     assert _json(reports[0]) == _json(stored[0])
     assert xml_elements(reports[1]) == xml_elements(stored[1])
@@ -133,13 +135,10 @@ def test_what_cannot_be_patched_is_left_to_a_full_report(
     tmp_path: Path,
 ) -> None:
     """A file new to the report, or no stored reports: False, nothing written."""
-    root = _project(tmp_path)
-    (root / "main.py").write_text("import a\n\na.double(3)\n", encoding="utf-8")
-    _measure(root)
-    stored = _full(root, "stored")
+    root, stored = _stored(tmp_path, "import a\n\na.double(3)\n")
     (root / "main.py").write_text(MAIN, encoding="utf-8")
     _measure(root)
-    reports = root / "coverage.json", root / "coverage.xml"
+    reports = _reports(root)
     assert not _patch(root, stored, "b.py")
     shutil.rmtree(root / "gone", ignore_errors=True)
     missing = root / "gone" / "stored.json", root / "gone" / "stored.xml"
