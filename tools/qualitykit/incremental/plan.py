@@ -100,6 +100,8 @@ class _Selection:
     shifts: dict[str, tuple[tuple[int, int, int], ...]] = field(
         default_factory=dict[str, tuple[tuple[int, int, int], ...]]
     )
+    # Each test module's known tests in the order they last ran (filled when first needed).
+    order: dict[str, list[str]] = field(default_factory=dict[str, list[str]])
 
     def touchers(self, name: str) -> dict[str, set[int]]:
         """Context → lines of ``name`` it executed (lines: empty for a context that read it)."""
@@ -183,7 +185,24 @@ class _Selection:
                 continue
             if ran or whole or not lines:
                 self.select_context(context, why if lines else name)
+                if ran and not whole:
+                    self._select_earlier(context, touchers, why)
         self.why.add(why)
+
+    def _select_earlier(self, test: str, touchers: dict[str, set[int]], why: str) -> None:
+        """Rerun, before ``test``, the earlier tests of its module that ran the changed file.
+
+        What they left in the file's module state (a cache one fills, the next reads) decides
+        which lines ``test`` runs: rerun alone, it could run lines the full run never ran.
+        """
+        if not self.order:
+            for known, module in self.manifest.tests.items():  # in the order they last ran
+                self.order.setdefault(module, []).append(known)
+        for earlier in self.order.get(self.manifest.tests[test], []):
+            if earlier == test:
+                return
+            if touchers.get(earlier):
+                self.select_context(earlier, why)
 
     def other_changed(self, name: str) -> None:
         readers = {context for context, read in self.manifest.reads.items() if name in read}
@@ -209,7 +228,7 @@ class _Selection:
             by_file.setdefault(file, []).append(test)
         wanted = {self.manifest.tests[test] for test in self.selected} | set(changed)
         return {
-            file: tuple(sorted(tests))
+            file: tuple(tests)  # in the stored order: the order the module runs them
             for file, tests in sorted(by_file.items())
             if file in self.tests and file not in wanted and file not in self.recollect
         }
