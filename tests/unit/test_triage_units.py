@@ -285,3 +285,24 @@ def test_the_log_read_while_it_grows_is_the_log_read_whole(tmp_path: Path) -> No
     late = ReportLogFollower(growing, total, tracker)
     late.poll()
     assert late.capture() is None  # the bad line is judged by the reading of the whole file
+
+
+SUBTESTS = """\
+def test_each(subtests):
+    for value in range(3):
+        with subtests.test(msg="value", value=value):
+            assert value != 1, f"value {value} is wrong"
+"""
+
+
+def test_a_failed_subtest_is_a_failure_with_its_own_exception(tmp_path: Path) -> None:
+    """pytest 9's subtests: the subtest's assertion, not the test's "contains 1 failed subtest"."""
+    text, _ = _run(tmp_path, ("test_sub.py", SUBTESTS))
+    capture = parse_report_log(text, tmp_path / "log.jsonl")
+    (failure,) = capture.failures
+    assert (failure.test_id, failure.subtest) == ("test_sub.py::test_each", "[value] (value=1)")
+    assert failure.exception == RaisedException(
+        type="AssertionError", message="value 1 is wrong\nassert 1 != 1"
+    )
+    assert failure.frames[-1].function == "test_each"
+    assert (capture.counts.tests, capture.counts.failed) == (1, 1)

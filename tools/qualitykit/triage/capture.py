@@ -37,6 +37,8 @@ _NATIVE = re.compile(r'File "(?P<file>[^"]+)", line (?P<line>\d+), in (?P<func>\
 _E_LINE = re.compile(r"^E\s+(?P<text>\S.*)$")
 _TYPE = re.compile(r"^(?P<type>[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Warning|\w*))")
 _CRASHED = re.compile(r"worker '?\w+'? crashed|node down|Not properly terminated")
+# pytest's own failure of a test whose subtests failed: it says nothing the subtests do not.
+_SUBTESTS_FAILED = re.compile(r"contains \d+ failed subtests?")
 
 
 class _Lenient(BaseModel):
@@ -77,6 +79,18 @@ class _LongRepr(_Lenient):
     )
 
 
+class _SubtestContext(_Lenient):
+    msg: str | None = None
+    kwargs: dict[str, object] = Field(default_factory=dict[str, object])
+
+    def label(self) -> str:
+        """As pytest shows it: ``[msg] (k=v, ...)``."""
+        parts = [f"[{self.msg}]"] if self.msg is not None else []
+        if self.kwargs:
+            parts.append(f"({', '.join(f'{k}={v}' for k, v in self.kwargs.items())})")
+        return " ".join(parts) or "(subtest)"
+
+
 class _Record(_Lenient):
     """The fields of one report-log line that triage reads (the rest is ignored)."""
 
@@ -91,6 +105,7 @@ class _Record(_Lenient):
     duration: float = 0.0
     wasxfail: str | None = None
     exitstatus: int | None = None
+    subtest: _SubtestContext | None = Field(default=None, alias="_subtest.context")
 
 
 def split_crash(message: str) -> RaisedException:
@@ -157,6 +172,7 @@ def _from_text(text: str) -> RaisedException:
 def _failure(record: _Record, kind: Kind, phase: Phase) -> Failure:
     output = "".join(f"--- {title} ---\n{text}" for title, text in record.sections)
     longrepr = record.longrepr
+    subtest = record.subtest.label() if record.subtest is not None else ""
     if isinstance(longrepr, _LongRepr):
         crash = longrepr.reprcrash or _Crash()
         causes = tuple(
@@ -167,6 +183,7 @@ def _failure(record: _Record, kind: Kind, phase: Phase) -> Failure:
             phase=phase,
             kind=kind,
             exception=split_crash(crash.message),
+            subtest=subtest,
             chain=causes,
             frames=_frames(longrepr.reprtraceback),
             duration_s=record.duration,
@@ -179,6 +196,7 @@ def _failure(record: _Record, kind: Kind, phase: Phase) -> Failure:
         phase=phase,
         kind=kind,
         exception=_from_text(text),
+        subtest=subtest,
         duration_s=record.duration,
         output=output[-_MAX_OUTPUT:],
         longrepr=text[-_MAX_OUTPUT:],
@@ -202,6 +220,7 @@ class _Tally:
         self.failures: list[Failure] = []
         self.duration = 0.0
         self.exit_status: int | None = None
+        self.subtests_failed: set[str] = set()
 
     def add(self, record: _Record) -> None:
         if record.report_type == "SessionFinish":
@@ -211,13 +230,22 @@ class _Tally:
             self.outcome[record.nodeid] = "errors"
         elif record.report_type == "TestReport":
             self._test(record)
+        elif record.report_type == "SubTestReport" and record.outcome == "failed":
+            # Each failed subtest is a failure of its own, with its own exception; its test
+            # fails too (pytest's report of the test follows).
+            self.failures.append(_failure(record, _kind(record), _phase(record.when)))
+            self.subtests_failed.add(record.nodeid)
 
     def _test(self, record: _Record) -> None:
         self.duration += record.duration
         seen = self.outcome.get(record.nodeid)
         if record.outcome == "failed":
             kind = _kind(record)
-            self.failures.append(_failure(record, kind, _phase(record.when)))
+            longrepr = record.longrepr if isinstance(record.longrepr, str) else ""
+            if not (
+                record.nodeid in self.subtests_failed and _SUBTESTS_FAILED.fullmatch(longrepr)
+            ):
+                self.failures.append(_failure(record, kind, _phase(record.when)))
             if seen not in {"failed", "errors"}:
                 self.outcome[record.nodeid] = "failed" if kind != "error" else "errors"
         elif record.outcome == "skipped" and seen is None:

@@ -39,6 +39,8 @@ class Failure(_Model):
     phase: Phase
     kind: Kind
     exception: RaisedException
+    # A failed subtest (pytest's ``subtests.test(msg, **kwargs)``): its label, ``[msg] (k=v)``.
+    subtest: str = ""
     # Earlier links of the chain, outermost cause first (``raise ... from`` / during handling).
     chain: tuple[RaisedException, ...] = ()
     # Innermost last, of the exception that was finally raised.
