@@ -242,9 +242,7 @@ class _Tally:
         if record.outcome == "failed":
             kind = _kind(record)
             longrepr = record.longrepr if isinstance(record.longrepr, str) else ""
-            if not (
-                record.nodeid in self.subtests_failed and _SUBTESTS_FAILED.fullmatch(longrepr)
-            ):
+            if not (record.nodeid in self.subtests_failed and _SUBTESTS_FAILED.fullmatch(longrepr)):
                 self.failures.append(_failure(record, kind, _phase(record.when)))
             if seen not in {"failed", "errors"}:
                 self.outcome[record.nodeid] = "failed" if kind != "error" else "errors"
