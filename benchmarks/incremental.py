@@ -1,7 +1,7 @@
 """The incremental coverage step against the full one, side by side; then N random edits.
 
 Run: ``.venv/bin/python -m benchmarks.incremental [--edits 20] [--repo-edits 0] [--seed 1]
-[--only repo|dateutil] [--edit FILE::FUNCTION|random|leaf ...]``.
+[--only repo|dateutil] [--edit FILE::FUNCTION|random|leaf ...] [--survey]``.
 In one run:
 
 1. on a copy of this repository and on python-dateutil 2.9.0.post0 (../shared/targets, in a
@@ -13,7 +13,10 @@ In one run:
    minutes) random one-line edits inside function bodies (a no-op statement, or one that
    changes a returned value) on each target; after each, ``gate --verify-incremental --steps
    coverage`` must find the incremental verdict, findings and figures equal to the full run's
-   (the figures compared to 0.01 point as well, from the two reports).
+   (the figures compared to 0.01 point as well, from the two reports);
+3. ``--survey``: every function body of the target, its edit's time estimated from the store
+   (the first edit's overhead plus the JUnit times of the tests that executed the body): how
+   many would finish within 10 s, 30 s, 60 s, 300 s, and how many are full runs.
 
 CPU heavy (dozens of full suites): run it on a quiet machine. The fetched target and this
 repository are never modified: everything runs in copies under a temporary directory.
@@ -30,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
 from typing import Any, cast
@@ -66,6 +70,8 @@ class Target:
     ) -> None:
         self.name, self.root, self.python, self.env = name, root, python, env
         self.modules = sorted(root.glob(modules))
+        self.times: dict[str, float] = {}  # each test's time in the full run (JUnit)
+        self.overhead_s = 0.0  # the first incremental run's time less its tests' own
 
     def gate(self, *args: str) -> tuple[float, subprocess.CompletedProcess[str]]:
         argv = [str(self.python), "-m", "qualitykit", "gate", "--steps", "coverage", *args]
@@ -215,6 +221,7 @@ def side_by_side(
     full_s, full = target.gate("--incremental")
     if full.returncode != 0:
         sys.exit(f"benchmark: {target.name}: the full run failed:\n{full.stderr[-2000:]}")
+    target.times = _durations(target.root)
     first: float | None = None
     for place in places or ["random"]:
         chosen = {"random": None, "leaf": target.leaf() if place == "leaf" else None}
@@ -230,8 +237,71 @@ def side_by_side(
             f"{target.name}: full {full_s:.1f} s, incremental {incremental_s:.1f} s "
             f"({incremental_s / full_s:.0%}) after an edit at {where}\n  {said[-1] if said else ''}"
         )
-        first = incremental_s if first is None else first
+        if first is None:
+            first = incremental_s
+            target.overhead_s = incremental_s - sum(_durations(target.root).values())
     return full_s, first or 0.0
+
+
+def _durations(root: Path) -> dict[str, float]:
+    """Each test's time in the last run, from the coverage step's JUnit XML, by node id."""
+    tree = ET.parse(root / ".qualitykit/junit/coverage.xml")  # noqa: S314 - our own run's
+    return {
+        f"{case.get('classname', '')}::{case.get('name', '')}": float(case.get("time", "0"))
+        for case in tree.getroot().iter("testcase")
+    }
+
+
+def _junit_key(nodeid: str) -> str:
+    """The node id as pytest's JUnit XML names it: ``a.b.c.Class::name``."""
+    parts = nodeid.split("::")
+    return (
+        ".".join([parts[0].removesuffix(".py").replace("/", "."), *parts[1:-1]])
+        + "::"
+        + (parts[-1])
+    )
+
+
+def survey(target: Target) -> None:
+    """Every function body's edit, estimated from the store the full run left.
+
+    An edit's cost: the overhead (the side-by-side edit's run less its tests' own time)
+    plus the JUnit times of the tests that executed a line of the body; a body run at import
+    (or by no test) is a full run. An estimate: the earlier neighbours, shared fixtures and
+    test-module imports the planner adds are left out.
+    """
+    data = CoverageData(
+        basename=str(target.root / ".qualitykit/incremental/coverage/data.coverage")
+    )
+    data.read()
+    times, overhead_s = target.times, target.overhead_s
+    costs: list[float | None] = []
+    for path in target.modules:
+        name = path.relative_to(target.root).as_posix()
+        by_line = data.contexts_by_lineno(name)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            contexts = {
+                context
+                for line in range(node.body[0].lineno, (node.end_lineno or 0) + 1)
+                for context in by_line.get(line, ())
+            }
+            if not contexts or not all("::" in context for context in contexts):
+                costs.append(None)
+                continue
+            costs.append(overhead_s + sum(times.get(_junit_key(c), 0.0) for c in contexts))
+    known = sorted(cost for cost in costs if cost is not None)
+    print(
+        f"{target.name}: survey of {len(costs)} function bodies (estimated from the store: "
+        f"{overhead_s:.1f} s overhead plus the tests' own times)"
+    )
+    for limit in (GOAL_REPO_S, 30.0, 60.0, 300.0):
+        under = sum(cost <= limit for cost in known)
+        print(f"  <= {limit:g} s: {under} ({under / len(costs):.0%})")
+    print(f"  full run (run at import, or by no test): {len(costs) - len(known)}")
+    if known:
+        print(f"  median of the traced: {known[len(known) // 2]:.1f} s")
 
 
 def random_edits(target: Target, rng: random.Random, edits: int) -> int:
@@ -266,6 +336,11 @@ def main() -> int:
         help="the side-by-side edit's place; random: anywhere; leaf: the function the fewest tests "
         "run (repeat: edits one after the other)",
     )
+    parser.add_argument(
+        "--survey",
+        action="store_true",
+        help="estimate every function body's edit from the store (share under 10 s, ...)",
+    )
     args = parser.parse_args()
     rng = random.Random(args.seed)  # noqa: S311 - reproducible edits, not secrets
     different = 0
@@ -277,6 +352,8 @@ def main() -> int:
                 f"goal: this repository <= {GOAL_REPO_S:g} s: {ours:.1f} s "
                 f"{'met' if ours <= GOAL_REPO_S else 'MISSED'}"
             )
+            if args.survey:
+                survey(repo)
             different += random_edits(repo, rng, args.repo_edits)
         if args.only in {None, "dateutil"}:
             target = dateutil(Path(scratch))
@@ -286,6 +363,8 @@ def main() -> int:
                 f"goal: dateutil <= {GOAL_DATEUTIL_RATIO:.0%} of full: {ratio:.0%} "
                 f"{'met' if ratio <= GOAL_DATEUTIL_RATIO else 'MISSED'}"
             )
+            if args.survey:
+                survey(target)
             different += random_edits(target, rng, args.edits)
     print(f"random edits: {different} differ from the full run")
     return 1 if different else 0
