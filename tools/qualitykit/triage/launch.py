@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from qualitykit.errors import QualityKitError
 from qualitykit.files import find_root
-from qualitykit.triage import collected
+from qualitykit.triage import collected, reportlog
 
 if TYPE_CHECKING:
     import contextlib
@@ -45,8 +45,8 @@ def pytest_command(scratch: Path, args: Sequence[str]) -> list[str]:
         "-m",
         "pytest",
         "-p",
-        "pytest_reportlog",
-        f"--report-log={scratch / REPORT_LOG}",
+        reportlog.__name__,
+        f"{reportlog.OPTION}={scratch / REPORT_LOG}",
         "-p",
         collected.__name__,
         f"{collected.OPTION}={scratch / TOTAL}",
