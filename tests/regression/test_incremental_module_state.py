@@ -15,25 +15,11 @@ from typing import TYPE_CHECKING
 import pytest
 
 from integration.test_incremental import SHAPES, gate, setup
+from unit.test_incremental_plan import CACHE
 
 if TYPE_CHECKING:
     from conftest import Repo
 
-CACHE = """\
-_CACHE: list[int] = []
-
-
-def fill() -> int:
-    if not _CACHE:
-        _CACHE.append(1)
-    return _CACHE[0]
-
-
-def size() -> int:
-    if not _CACHE:
-        _CACHE.append(1)
-    return len(_CACHE)
-"""
 TEST_CACHE = """\
 from pkg.cache import fill, size
 
