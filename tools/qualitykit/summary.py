@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import os
-import sys
 from pathlib import Path
 
 from rich.console import Console
@@ -19,6 +18,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from qualitykit.atomic import write_text_atomic
+from qualitykit.console import PLAIN_WIDTH
 from qualitykit.results import (
     CoverageFigures,
     CoverageResult,
@@ -35,29 +35,16 @@ _STYLE = {
     Status.SKIPPED: "yellow",
 }
 _FINDINGS_SHOWN = 10
-_PLAIN_WIDTH = 120
 
 
 def render_text(gate: GateResult) -> str:
     """Status lines, table and verdict as plain text (what a replayed no-op run prints)."""
     buffer = io.StringIO()
-    console = Console(file=buffer, no_color=True, highlight=False, width=_PLAIN_WIDTH)
+    console = Console(file=buffer, no_color=True, highlight=False, width=PLAIN_WIDTH)
     for result in gate.steps:
         status_line(console, result)
     render(console, gate)
     return buffer.getvalue()
-
-
-def make_console() -> Console:
-    """The stderr console: colour on a terminal, plain text in pipes and under CI."""
-    plain = not sys.stderr.isatty() or os.environ.get("CI", "").lower() in {"1", "true"}
-    return Console(
-        stderr=True,
-        no_color=plain,
-        highlight=False,
-        width=_PLAIN_WIDTH if plain else None,
-        force_terminal=False if plain else None,
-    )
 
 
 def describe(result: StepResult) -> str:

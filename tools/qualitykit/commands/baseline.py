@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 from rich.markup import escape
 
 from qualitykit.baseline.record import record_baseline, update_baseline
-from qualitykit.summary import make_console, status_line
+from qualitykit.console import make_console
+from qualitykit.summary import status_line
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from qualitykit.console import make_console
 from qualitykit.preflight import check_writable
 from qualitykit.progress.steps import step_progress
 from qualitykit.runlock import hold_run_lock
 from qualitykit.runner import run_steps
 from qualitykit.steps import resolve
-from qualitykit.summary import make_console, render
+from qualitykit.summary import render
 from qualitykit.workspace import Workspace
 
 if TYPE_CHECKING:

@@ -11,13 +11,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qualitykit.atomic import write_bytes_atomic
+from qualitykit.console import make_console
 from qualitykit.coverage import badge, ratchet
 from qualitykit.coverage.measure import read_report, resolve_core
 from qualitykit.runner import run_steps
 from qualitykit.steps import resolve
 from qualitykit.steps.base import StepContext
 from qualitykit.steps.coverage import report_paths
-from qualitykit.summary import make_console, status_line
+from qualitykit.summary import status_line
 from qualitykit.workspace import Workspace
 
 if TYPE_CHECKING:

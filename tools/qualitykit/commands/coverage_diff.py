@@ -15,6 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from qualitykit.changes import changed_lines
+from qualitykit.console import make_console
 from qualitykit.coverage import freshness
 from qualitykit.coverage.diff import compact, diff_coverage
 from qualitykit.errors import QualityKitError
@@ -22,7 +23,7 @@ from qualitykit.runner import run_steps
 from qualitykit.steps import builtin_steps
 from qualitykit.steps.base import StepContext
 from qualitykit.steps.coverage import Coverage, report_paths, sources_record
-from qualitykit.summary import make_console, status_line
+from qualitykit.summary import status_line
 from qualitykit.workspace import Workspace
 
 if TYPE_CHECKING:

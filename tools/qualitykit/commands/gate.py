@@ -10,6 +10,7 @@ from qualitykit import fastpath, sarif
 from qualitykit.baseline.model import baseline_path
 from qualitykit.commands import verify_incremental as verify
 from qualitykit.commands.report import after_gate
+from qualitykit.console import make_console
 from qualitykit.errors import QualityKitError
 from qualitykit.files import SARIF_FILE
 from qualitykit.preflight import check_writable
@@ -18,7 +19,7 @@ from qualitykit.results import GateResult
 from qualitykit.runlock import hold_run_lock
 from qualitykit.runner import run_steps
 from qualitykit.steps import resolve
-from qualitykit.summary import make_console, publish, render, render_text
+from qualitykit.summary import publish, render, render_text
 from qualitykit.workspace import Workspace
 
 if TYPE_CHECKING:

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from qualitykit.console import make_console
 from qualitykit.errors import QualityKitError
 from qualitykit.mutation.engine import STATE
 from qualitykit.mutation.report import print_text, write_reports
@@ -20,7 +21,6 @@ from qualitykit.mutation.verdict import RunOptions
 from qualitykit.progress import tracking
 from qualitykit.runlock import hold_run_lock
 from qualitykit.state import read_model
-from qualitykit.summary import make_console
 from qualitykit.workspace import Workspace
 
 if TYPE_CHECKING:

@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING
 from qualitykit.baseline.apply import Applier
 from qualitykit.baseline.model import load_baseline
 from qualitykit.cache import load_result
+from qualitykit.console import make_console
 from qualitykit.results import GateResult, Status, StepResult
 from qualitykit.steps import resolve
-from qualitykit.summary import make_console, render
+from qualitykit.summary import render
 from qualitykit.workspace import Workspace
 
 if TYPE_CHECKING:

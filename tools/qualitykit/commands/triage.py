@@ -14,10 +14,10 @@ import shlex
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
+from qualitykit.console import make_console
 from qualitykit.errors import QualityKitError
 from qualitykit.progress import tracking
 from qualitykit.state import read_text
-from qualitykit.summary import make_console
 from qualitykit.triage.bundle import REPORTS, Bundle, stamp
 from qualitykit.triage.capture import parse_report_log
 from qualitykit.triage.clusters import build_clusters

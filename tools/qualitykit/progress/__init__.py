@@ -15,7 +15,7 @@ else ``plain``; ``QUALITYKIT_PROGRESS=live|plain|off`` overrides it (``live`` st
 terminal to draw on: elsewhere it is ``plain``).
 
 Progress goes to **stderr**, like every line a person reads from qualitykit (the status lines
-and the summary table: ``summary.make_console``). stdout is kept for machine output
+and the summary table: ``console.make_console``). stdout is kept for machine output
 (``--json``, GitHub's workflow commands), which a pipe parses: a progress line there would
 corrupt ``qualitykit gate --json | jq``.
 
