@@ -92,13 +92,12 @@ def _report(args: argparse.Namespace, *, combine: bool = True) -> str | None:
     between reports): the XML one is written in a forked process while this one writes the
     JSON, which halves the wait on a machine with two cores.
     """
+    error = _combine(args) if combine else None
+    if error is not None:
+        return error
     try:
         measured = Coverage(config_file=args.rcfile)
-        if combine:
-            measured.combine(strict=True)
-            measured.save()
-        else:
-            measured.load()
+        measured.load()
     except CoverageException as problem:
         return str(problem)
     fork = multiprocessing.get_context("fork")

@@ -32,14 +32,24 @@ class MergeError(Exception):
     """The stored data cannot be merged (foreign schema, unreadable)."""
 
 
+def name_contexts(db: sqlite3.Connection, table: str, contexts: Iterable[str]) -> None:
+    """A temporary table ``table`` of the ids of the named contexts in coverage.py's data."""
+    db.execute("create temp table named (context text primary key)")
+    db.executemany("insert or ignore into named values (?)", [(name,) for name in contexts])
+    db.execute(
+        f"create temp table {table} as select id from context"  # noqa: S608 - our constant
+        " where context in (select context from named)"
+    )
+    db.execute("drop table named")
+
+
 def _erase(path: Path, contexts: Iterable[str]) -> None:
     with contextlib.closing(sqlite3.connect(path)) as db, db:
         version = db.execute("select version from coverage_schema").fetchone()
         if version is None or version[0] != _SCHEMA_VERSION:
             raise MergeError(f"coverage data schema {version} (expected {_SCHEMA_VERSION})")
-        db.execute("create temp table erased (context text primary key)")
-        db.executemany("insert or ignore into erased values (?)", [(name,) for name in contexts])
-        ids = "select id from context where context in (select context from erased)"
+        name_contexts(db, "erased", contexts)
+        ids = "select id from erased"
         db.execute(f"delete from arc where context_id in ({ids})")  # noqa: S608 - constant
         db.execute(f"delete from line_bits where context_id in ({ids})")  # noqa: S608
         db.execute(f"delete from context where id in ({ids})")  # noqa: S608

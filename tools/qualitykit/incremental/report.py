@@ -29,6 +29,7 @@ from coverage.numbits import numbits_to_nums
 from coverage.results import Numbers
 
 from qualitykit.atomic import write_text_atomic
+from qualitykit.incremental.merge import name_contexts
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -95,12 +96,7 @@ def to_redo(stored: Path, fresh: Path, replaced: Iterable[str], changed: Iterabl
     redo = set(changed)
     empty: tuple[set[int], set[tuple[int, int]]] = (set(), set())
     with contextlib.closing(sqlite3.connect(stored)) as db:
-        db.execute("create temp table named (context text primary key)")
-        db.executemany("insert or ignore into named values (?)", [(c,) for c in replaced])
-        db.execute(
-            "create temp table chosen as select id from context"
-            " where context in (select context from named)"
-        )
+        name_contexts(db, "chosen", replaced)
         before = _measured([*db.execute(_LINES).fetchall(), *db.execute(_ARCS).fetchall()])
         for path in (set(before) | set(after)) - redo:
             (old_lines, old_arcs), (new_lines, new_arcs) = (
