@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import os
 import random
 import shutil
@@ -65,11 +66,13 @@ DATEUTIL_CONFIG = (
 class Target:
     """A copy of a project with the interpreter that runs qualitykit on it."""
 
-    def __init__(
-        self, name: str, root: Path, python: Path, env: dict[str, str], modules: str
+    def __init__(  # noqa: PLR0917 - what a target is, each its own argument
+        self, name: str, root: Path, python: Path, env: dict[str, str], modules: str, sources: str
     ) -> None:
+        """``modules``: where random edits go; ``sources``: every module the survey reads."""
         self.name, self.root, self.python, self.env = name, root, python, env
         self.modules = sorted(root.glob(modules))
+        self.sources = sorted(root.glob(sources))
         self.times: dict[str, float] = {}  # each test's time in the full run (JUnit)
         self.overhead_s = 0.0  # the first incremental run's time less its tests' own
 
@@ -183,7 +186,9 @@ def this_repository(scratch: Path) -> Target:
         [uv, "sync", "--locked", "-q", "--python", sys.executable], cwd=root, env=env, check=True
     )
     python = root / ".venv" / "bin" / "python"
-    return Target("this repository", root, python, env, "tools/qualitykit/*.py")
+    return Target(
+        "this repository", root, python, env, "tools/qualitykit/*.py", "tools/qualitykit/**/*.py"
+    )
 
 
 def dateutil(scratch: Path) -> Target:
@@ -206,7 +211,8 @@ def dateutil(scratch: Path) -> Target:
     with (root / "pyproject.toml").open("a", encoding="utf-8") as handle:
         handle.write(DATEUTIL_CONFIG)
     subprocess.run(["git", "commit", "-qam", "qualitykit"], cwd=root, check=True)
-    return Target(DATEUTIL, root, python, _environment(), "src/dateutil/**/*.py")
+    modules = "src/dateutil/**/*.py"
+    return Target(DATEUTIL, root, python, _environment(), modules, modules)
 
 
 def side_by_side(
@@ -276,7 +282,7 @@ def survey(target: Target) -> None:
     data.read()
     times, overhead_s = target.times, target.overhead_s
     costs: list[float | None] = []
-    for path in target.modules:
+    for path in target.sources:
         name = path.relative_to(target.root).as_posix()
         by_line = data.contexts_by_lineno(name)
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -337,6 +343,9 @@ def main() -> int:
         "run (repeat: edits one after the other)",
     )
     parser.add_argument(
+        "--keep", action="store_true", help="keep the copies (to profile a run in them)"
+    )
+    parser.add_argument(
         "--survey",
         action="store_true",
         help="estimate every function body's edit from the store (share under 10 s, ...)",
@@ -344,7 +353,12 @@ def main() -> int:
     args = parser.parse_args()
     rng = random.Random(args.seed)  # noqa: S311 - reproducible edits, not secrets
     different = 0
-    with tempfile.TemporaryDirectory(prefix="qualitykit-bench-incremental-") as scratch:
+    with contextlib.ExitStack() as stack:
+        scratch = tempfile.mkdtemp(prefix="qualitykit-bench-incremental-")
+        if args.keep:
+            print(f"kept: {scratch}")
+        else:
+            stack.callback(shutil.rmtree, scratch, ignore_errors=True)
         if args.only in {None, "repo"}:
             repo = this_repository(Path(scratch))
             _, ours = side_by_side(repo, rng, args.edit)
