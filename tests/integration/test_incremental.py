@@ -246,17 +246,3 @@ def test_a_selection_whose_tests_are_all_gone_runs_in_full(repo: Repo) -> None:
     step_summary(repo)
     repo.write("tests/test_perimeter.py", "from pkg.shapes import perimeter\n\nUSED = perimeter\n")
     assert "4 tests; full run: every selected test is gone" in gate(repo)
-
-
-@pytest.mark.slow
-def test_a_partial_run_of_a_few_tests_starts_no_xdist_workers(repo: Repo) -> None:
-    """The project spreads its suite over pytest-xdist's workers: a full run does, a 1-test
-    partial run does not (starting the workers cost more than the test), and the figures still
-    equal a full run's."""
-    setup(repo, '\n[tool.qualitykit.steps.coverage]\nargs = ["-p", "xdist", "-n", "2"]')
-    log = repo.root / ".qualitykit" / "logs" / "coverage.log"
-    assert "5 tests; full run: no stored per-test data" in gate(repo)
-    assert "bringing up nodes" in log.read_text(encoding="utf-8")
-    repo.write("src/pkg/shapes.py", SHAPES.replace("2 * (width + height)", "(width + height) * 2"))
-    assert "1 of 5 tests: they execute or read src/pkg/shapes.py::perimeter" in gate(repo)
-    assert "bringing up nodes" not in log.read_text(encoding="utf-8")

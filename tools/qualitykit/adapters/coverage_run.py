@@ -25,12 +25,7 @@ from pathlib import Path
 from coverage import Coverage
 from coverage.exceptions import CoverageException
 
-from qualitykit.pytest_args import SPREADING, without
-
 _NO_TESTS_RAN = 5  # pytest: no tests collected, or all deselected
-# A partial run of at most this many selected tests runs in one process (pytest-xdist's
-# workers cost more to start than they save).
-_ONE_PROCESS_AT_MOST = 8
 
 
 def _pytest_cov_active(pytest_args: list[str]) -> bool:
@@ -59,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     Coverage(config_file=args.rcfile).erase()
     command = [sys.executable, "-m", "coverage", "run", f"--rcfile={args.rcfile}", "-m", "pytest"]
     if args.plan is not None:
-        return incremental(args, command, pytest_args)
+        return incremental(args, [*command, *pytest_args])
     suite = subprocess.run(  # noqa: S603 - argv list; the step's timeout ends our process group
         [*command, *pytest_args], stdout=sys.stderr, check=False
     )
@@ -119,13 +114,8 @@ def _report(args: argparse.Namespace, *, combine: bool = True) -> str | None:
             return "the process writing the XML report ended without writing it"
 
 
-def incremental(args: argparse.Namespace, command: list[str], pytest_args: list[str]) -> int:
-    """The run an incremental plan asks for; the stored data kept only when it all passed.
-
-    A partial run of a few tests runs them in one process: pytest-xdist's workers each start
-    pytest and collect (4 of the 13 s a 2-test run took on this repository); the options that
-    only spread tests change no test's outcome or coverage.
-    """
+def incremental(args: argparse.Namespace, command: list[str]) -> int:
+    """The run an incremental plan asks for; the stored data kept only when it all passed."""
     # qualitykit: allow[QK-INT-070] imported on use: pydantic only for the incremental run
     from qualitykit.incremental import report, run, store  # noqa: PLC0415
 
@@ -147,10 +137,8 @@ def incremental(args: argparse.Namespace, command: list[str], pytest_args: list[
         known = len(plan.known)
         json.dump({"pytest_exit": 0, "error": error, "reused": True, "total": known}, sys.stdout)
         return 0
-    spread = plan.mode != "partial" or len(plan.select) > _ONE_PROCESS_AT_MOST
-    chosen = [*command, *(pytest_args if spread else without(pytest_args, SPREADING))]
     with run.temporary() as work:
-        pytest_exit = run.run_suite(plan, chosen, Path(work))
+        pytest_exit = run.run_suite(plan, command, Path(work))
         record = run.read_record(Path(work))
     if plan.mode == "partial" and pytest_exit == _NO_TESTS_RAN:
         # Every selected test is gone (their module lost them) and none is new: nothing
@@ -161,7 +149,7 @@ def incremental(args: argparse.Namespace, command: list[str], pytest_args: list[
         Path(args.plan).write_text(plan.model_dump_json(), encoding="utf-8")
         Coverage(config_file=args.rcfile).erase()
         with run.temporary() as work:
-            pytest_exit = run.run_suite(plan, [*command, *pytest_args], Path(work))
+            pytest_exit = run.run_suite(plan, command, Path(work))
             record = run.read_record(Path(work))
     error = _combine(args) if plan.mode == "partial" else _report(args)
     if error is None and record is None:

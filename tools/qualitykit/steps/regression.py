@@ -21,7 +21,6 @@ from qualitykit.coverage import measure
 from qualitykit.errors import ToolOutputError
 from qualitykit.incremental import step as incremental
 from qualitykit.incremental.store import Plan, load_manifest, store_dir
-from qualitykit.pytest_args import CHOOSING, SPREADING, without
 from qualitykit.results import Counts, Status
 from qualitykit.state import read_model
 from qualitykit.steps.base import Completed, Outcome, StepContext, ToolModel, parse_json_as
@@ -30,6 +29,12 @@ from qualitykit.steps.pytest import PytestSuite
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+# Options that only choose which tests run, or how pytest-xdist spreads them over processes
+# (a test's dependencies are the same in any worker): they may differ between the two steps.
+_CHOOSING = ("-m", "-k", "--deselect")
+_SPREADING = ("-n", "--numprocesses", "--maxprocesses", "--dist")
+_PLUGIN = "xdist"
 
 
 class _RunnerReport(ToolModel):
@@ -46,7 +51,19 @@ def plan_file(ctx: StepContext) -> Path:
 
 def behaviour(args: tuple[str, ...] | list[str], *, choice: bool = True) -> list[str]:
     """``args`` less the options that only spread tests (and, ``choice``, choose them)."""
-    return without(args, (*SPREADING, *(CHOOSING if choice else ())), plugin=True)
+    left_out = (*_SPREADING, *(_CHOOSING if choice else ()))
+    short = tuple(option for option in left_out if len(option) == 2)  # -mslow, -n2
+    kept: list[str] = []
+    words = list(args)
+    while words:
+        arg = words.pop(0)
+        if arg in left_out or (arg == "-p" and words[:1] == [_PLUGIN]):
+            del words[:1]  # its value
+        elif arg.split("=", 1)[0] in left_out or arg[:2] in short or arg == f"-p{_PLUGIN}":
+            continue  # its value attached
+        else:
+            kept.append(arg)
+    return kept
 
 
 def _full(reason: str) -> Plan:
