@@ -6,10 +6,10 @@ report as pytest serialises it through ``pytest_report_to_serializable``; ``Warn
 
 - the project's own ``--report-log`` (in its ``addopts``) stays its own: pytest-reportlog has
   one option, and ours on the command line replaced the project's file;
-- it costs less inside the suite (``benchmarks/triage.py`` part b): the lines are flushed once
-  per test (at its teardown report), not once per report, and the encoder skips the circular
-  check (a serialised report is a tree; a value that is not, or that JSON cannot encode, is
-  written as its ``str`` as pytest-reportlog does).
+- the lines are flushed once per test (at its teardown report), not once per report, and the
+  encoder skips the circular check (a serialised report is a tree; a value that is not, or
+  that JSON cannot encode, is written as its ``str`` as pytest-reportlog does). Encoding the
+  reports is most of the cost and stays: ``benchmarks/triage.py`` part b showed no change.
 
 Standard library only at import (triage imports it for its option's name, before pytest
 starts); pytest's own objects come through the hooks.
