@@ -36,6 +36,8 @@ from qualitykit.incremental.store import (
 from qualitykit.state import read_model
 
 PLUGIN_MODULE = "_qualitykit_incremental"
+# Where pytest makes its numbered temporary directories (``tmp_path``; default: the system's).
+_TEMPROOT = "PYTEST_DEBUG_TEMPROOT"
 
 
 def read_plan(path: Path) -> Plan:
@@ -58,6 +60,12 @@ def run_suite(plan: Plan, command: list[str], work: Path) -> int:
         [str(work), *([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])]
     )
     env[plugin.RECORD_VAR] = str(work)
+    if not env.get(_TEMPROOT):
+        # pytest deletes, as each session ends, the temporary trees of the runs three before
+        # it: a full run's (thousands of fixture files) cost the small run after it seconds.
+        # This run's trees live in ``work`` and go with it; the user's own setting wins.
+        (work / "tmp").mkdir()
+        env[_TEMPROOT] = str(work / "tmp")
     if plan.mode != "full":
         select = work / "select.json"
         select.write_text(
