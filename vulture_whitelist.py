@@ -82,6 +82,7 @@ hookspec.pytest_runtest_protocol
 hookspec.pytest_ignore_collect
 hookspec.pytest_warning_recorded  # triage/reportlog.py: pytest-reportlog's WarningMessage
 hookspec.pytest_unconfigure  # triage/reportlog.py: the log closed
+hookspec.pytest_runtest_makereport  # triage/expected.py: an xfail's traceback, natively
 
 # set by the mutation worker (mutation/worker.py) for their readers
 sys.dont_write_bytecode  # the import system: no .pyc of a mutant is written

@@ -74,9 +74,8 @@ class _LongRepr(_Lenient):
 
     reprcrash: _Crash | None = None
     reprtraceback: _Traceback = Field(default_factory=_Traceback)
-    chain: list[tuple[_Traceback, _Crash | None, str | None]] = Field(
-        default_factory=list[tuple[_Traceback, _Crash | None, str | None]]
-    )
+    # None for pytest's native style (``--tb=native``): one traceback, its chain as text.
+    chain: list[tuple[_Traceback, _Crash | None, str | None]] | None = None
 
 
 class _SubtestContext(_Lenient):
@@ -176,7 +175,7 @@ def _failure(record: _Record, kind: Kind, phase: Phase) -> Failure:
     if isinstance(longrepr, _LongRepr):
         crash = longrepr.reprcrash or _Crash()
         causes = tuple(
-            split_crash(link[1].message if link[1] else "") for link in longrepr.chain[:-1]
+            split_crash(link[1].message if link[1] else "") for link in (longrepr.chain or [])[:-1]
         )
         return Failure(
             test_id=record.nodeid,

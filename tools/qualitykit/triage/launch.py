@@ -31,6 +31,8 @@ REPORT_LOG = "report-log.jsonl"
 JUNIT = "junit.xml"
 OUTPUT = "pytest-output.log"
 TOTAL = "collected.json"
+# Imports pytest, so named here, not imported: triage starts pytest before loading anything.
+EXPECTED_PLUGIN = "qualitykit.triage.expected"
 
 
 def pytest_command(scratch: Path, args: Sequence[str]) -> list[str]:
@@ -54,6 +56,9 @@ def pytest_command(scratch: Path, args: Sequence[str]) -> list[str]:
         "no:cacheprovider",
         # Long tracebacks carry each frame's function; the project's short style would not.
         "--tb=long",
+        # ... except an expected failure's: nothing reads it, and the long style is costly.
+        "-p",
+        EXPECTED_PLUGIN,
         *args,
     ]
 
