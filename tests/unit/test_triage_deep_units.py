@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from qualitykit.triage.flaky import wilson
+from qualitykit.triage.leak_snapshot import diff
 from qualitykit.triage.rerun import pytest_config, read_tests
 from qualitykit.triage.slow import check_slow
 
@@ -95,3 +96,17 @@ def test_slow_ranks_by_duration_and_lists_only_those_over_the_timeout() -> None:
     assert [t.duration_s for t in slow.slowest] == [float(i) for i in range(11, 1, -1)]
     empty = check_slow({}, per_test_timeout_s=1.0, suite_s=0.0, budget_s=None, budget_margin=None)
     assert empty.status == "not-run"
+
+
+def test_a_long_leaked_path_keeps_its_start_and_its_file() -> None:
+    """Fixed: a leaked value was cut to its first 120 characters, so a deep path lost its file.
+
+    Found when this suite ran with tmp_path deeper (the incremental run's own temporary root).
+    """
+    path = "/home/someone/" + "nested/" * 30 + "tests/test_leaky.py"
+    leaks = diff({"fd": {"5": (0, "/dev/null")}}, {"fd": {"5": (0, path)}})
+    after = leaks[0]["after"]
+    assert len(after) == 120
+    assert after.startswith("/home/someone/nested/")
+    assert after.endswith("/tests/test_leaky.py")
+    assert "..." in after

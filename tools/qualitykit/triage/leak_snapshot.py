@@ -41,6 +41,14 @@ def _shown(value: object) -> str:
     return text if len(text) <= _SHOWN else text[: _SHOWN - 3] + "..."
 
 
+def _cut(text: str) -> str:
+    """``text`` within ``_SHOWN`` characters: its start and its end (a path keeps its file)."""
+    if len(text) <= _SHOWN:
+        return text
+    head = _SHOWN // 3
+    return f"{text[:head]}...{text[len(text) - (_SHOWN - head - 3) :]}"
+
+
 def _outside_dirs() -> tuple[Path, ...]:
     """Installed code: the interpreter's prefixes and site-packages (even inside the root)."""
     places = {sys.prefix, sys.base_prefix, sys.exec_prefix}
@@ -142,9 +150,9 @@ def diff(before: Snapshot, after: Snapshot) -> list[dict[str, Any]]:
             leaks.append(
                 {
                     "kind": kind,
-                    "name": name[:_SHOWN],
-                    "before": None if was is None else was[1][:_SHOWN],
-                    "after": None if now is None else now[1][:_SHOWN],
+                    "name": _cut(name),
+                    "before": None if was is None else _cut(was[1]),
+                    "after": None if now is None else _cut(now[1]),
                 }
             )
     return leaks[:_MAX_LEAKS]
