@@ -32,6 +32,11 @@ class MergeError(Exception):
     """The stored data cannot be merged (foreign schema, unreadable)."""
 
 
+# The rows of the contexts ``ids`` (a query of their ids) in ``arc`` or ``line_bits``, found
+# through the tables' unique index, which starts (file_id, context_id).
+BY_CONTEXT = "file_id in (select id from file) and context_id in ({ids})"
+
+
 def name_contexts(db: sqlite3.Connection, table: str, contexts: Iterable[str]) -> None:
     """A temporary table ``table`` of the ids of the named contexts in coverage.py's data."""
     db.execute("create temp table named (context text primary key)")
@@ -50,12 +55,17 @@ def _erase(path: Path, contexts: Iterable[str]) -> None:
             raise MergeError(f"coverage data schema {version} (expected {_SCHEMA_VERSION})")
         name_contexts(db, "erased", contexts)
         ids = "select id from erased"
-        db.execute(f"delete from arc where context_id in ({ids})")  # noqa: S608 - constant
-        db.execute(f"delete from line_bits where context_id in ({ids})")  # noqa: S608
+        # Rows are found through their unique index, (file_id, context_id, ...): every file
+        # with the erased contexts. By context alone, each statement read the whole table.
+        db.execute(f"delete from arc where {BY_CONTEXT.format(ids=ids)}")  # noqa: S608 - constant
+        db.execute(f"delete from line_bits where {BY_CONTEXT.format(ids=ids)}")  # noqa: S608
         db.execute(f"delete from context where id in ({ids})")  # noqa: S608
-        used = "select file_id from arc union select file_id from line_bits"
-        db.execute(f"delete from tracer where file_id not in ({used})")  # noqa: S608
-        db.execute(f"delete from file where id not in ({used})")  # noqa: S608
+        for table, key in (("tracer", "tracer.file_id"), ("file", "file.id")):
+            db.execute(
+                f"delete from {table} where not exists"  # noqa: S608 - our constants
+                f" (select 1 from arc where arc.file_id = {key})"
+                f" and not exists (select 1 from line_bits where line_bits.file_id = {key})"
+            )
 
 
 def _mover(ranges: Shifts) -> Callable[[int], int | None]:

@@ -29,7 +29,7 @@ from coverage.numbits import numbits_to_nums
 from coverage.results import Numbers
 
 from qualitykit.atomic import write_text_atomic
-from qualitykit.incremental.merge import name_contexts
+from qualitykit.incremental.merge import BY_CONTEXT, name_contexts
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -50,13 +50,14 @@ def _measured(rows: Iterable[tuple[str, bytes | None, int | None, int | None]]) 
     return found
 
 
+_CHOSEN = BY_CONTEXT.format(ids="select id from chosen")
 _LINES = (
-    "select file.path, numbits, null, null from line_bits join file on file.id ="
-    " line_bits.file_id where context_id in (select id from chosen)"
+    "select file.path, numbits, null, null from line_bits join file on file.id ="  # noqa: S608
+    f" line_bits.file_id where {_CHOSEN}"
 )
 _ARCS = (
-    "select file.path, null, fromno, tono from arc join file on file.id = arc.file_id"
-    " where context_id in (select id from chosen)"
+    "select file.path, null, fromno, tono from arc join file on file.id = arc.file_id"  # noqa: S608
+    f" where {_CHOSEN}"
 )
 _KEPT_LINES = (
     "select numbits from line_bits join file on file.id = line_bits.file_id"
