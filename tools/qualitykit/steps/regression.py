@@ -109,22 +109,34 @@ class Regression(PytestSuite):
             # A test that passed under the coverage step but failed here (its order, its
             # process) is known to the store: only a full run may turn the verdict green.
             return _full("the regression step's last run did not pass (or there is none)")
+        same = self._same_choice(ctx, measured, coverage)
         if plan.mode == "reuse":
-            return plan.model_copy(update={"collects": self._collects(ctx, measured, coverage)})
+            return plan.model_copy(update={"collects": self._collects(ctx, same)})
+        if not same:
+            # A module the store leaves out holds the tests the coverage step's choice kept;
+            # this step's choice may keep others of it, which must run: every module is
+            # imported (its known tests still left out, one by one).
+            return plan.model_copy(update={"skip": {}})
         return plan
 
-    def _collects(self, ctx: StepContext, measured: StepContext, coverage: Coverage) -> int | None:
-        """How many tests this step collects, when the store proves it (else None: pytest).
+    def _same_choice(self, ctx: StepContext, measured: StepContext, coverage: Coverage) -> bool:
+        """Whether this step collects as the coverage step does (paths, choice of tests).
 
-        Nothing that decides a collection changed (a "reuse" plan) and this step collects as
-        the coverage step does (the same paths, the same choice of tests): its tests are the
-        stored run's, all known. Other paths are no proof: a path named on the command line is
-        collected even where the other step's ``norecursedirs`` skipped it.
+        Other paths are no proof: a path named on the command line is collected even where
+        the other step's ``norecursedirs`` skipped it.
         """
         same_choice = behaviour(ctx.settings.args, choice=False) == behaviour(
             measured.settings.args, choice=False
         )
-        if not same_choice or self.paths(ctx) != coverage.paths(measured):
+        return same_choice and self.paths(ctx) == coverage.paths(measured)
+
+    def _collects(self, ctx: StepContext, same: bool) -> int | None:  # noqa: FBT001 - a fact
+        """How many tests this step collects, when the store proves it (else None: pytest).
+
+        Nothing that decides a collection changed (a "reuse" plan) and this step collects as
+        the coverage step does (``same``): its tests are the stored run's, all known.
+        """
+        if not same:
             return None
         manifest = load_manifest(store_dir(ctx.workspace.state_dir))
         if manifest is None or not manifest.tests:
