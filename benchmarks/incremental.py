@@ -42,6 +42,8 @@ from typing import Any, cast
 import tomlkit
 from coverage import CoverageData
 
+from benchmarks import targets
+
 ROOT = Path(__file__).resolve().parent.parent
 FETCH = ROOT.parent / "shared" / "targets" / "fetch"
 TARGETS = Path("/tmp/qualitykit-targets")  # noqa: S108 - the cache the e2e tests share
@@ -179,7 +181,7 @@ def this_repository(scratch: Path) -> Target:
     # The copy's own venv from the lock, as a user's checkout has it: its tests start
     # `python -m qualitykit` with PYTHONPATH=src in fixture repos, so the code they measure
     # must be the copy's installed (editable) package, not the one this script runs from.
-    uv = shutil.which("uv") or sys.exit("benchmark: uv is needed for the copy's venv")
+    uv = targets.uv()
     env = _environment(UV_PYTHON_DOWNLOADS="never")
     env.pop("VIRTUAL_ENV", None)
     subprocess.run(
@@ -203,7 +205,7 @@ def dateutil(scratch: Path) -> Target:
     root = scratch / DATEUTIL
     shutil.copytree(TARGETS / DATEUTIL, root, symlinks=True)
     venv = scratch / "dateutil-venv"
-    uv = shutil.which("uv") or sys.exit("benchmark: uv is needed for the target's venv")
+    uv = targets.uv()
     subprocess.run([uv, "venv", "-q", "--python", sys.executable, str(venv)], check=True)
     python = venv / "bin" / "python"
     deps = [str(ROOT), "-e", str(root), *DATEUTIL_DEPS]
