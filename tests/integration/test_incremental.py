@@ -246,3 +246,37 @@ def test_a_selection_whose_tests_are_all_gone_runs_in_full(repo: Repo) -> None:
     step_summary(repo)
     repo.write("tests/test_perimeter.py", "from pkg.shapes import perimeter\n\nUSED = perimeter\n")
     assert "4 tests; full run: every selected test is gone" in gate(repo)
+
+
+ONLY_SLOW = """\
+from pathlib import Path
+
+import pytest
+
+from pkg.shapes import area
+
+# Outside the project: one line each time pytest imports this module.
+with (Path(__file__).resolve().parents[2] / "imports.log").open("a") as log:
+    log.write("imported\\n")
+
+
+@pytest.mark.slow
+def test_a_large_area() -> None:
+    assert area(1000, 1000) == 1_000_000
+"""
+
+
+def test_a_module_all_of_whose_tests_are_deselected_is_left_out(repo: Repo) -> None:
+    """``-m "not slow"`` drops all its tests: partial runs leave it out until it changes."""
+    choice = '\n[tool.qualitykit.steps.coverage]\nargs = ["-m", "not slow"]\n'
+    setup(repo, choice + '[tool.pytest.ini_options]\nmarkers = ["slow: long"]\n')
+    repo.write("tests/test_only_slow.py", ONLY_SLOW)
+    log = repo.root.parent / "imports.log"
+    assert "5 tests; full run: no stored per-test data" in step_summary(repo)
+    assert log.read_text() == "imported\n"
+    repo.write("src/pkg/shapes.py", SHAPES.replace("2 * (width + height)", "(width + height) * 2"))
+    assert "1 of 5 tests: they execute or read src/pkg/shapes.py::perimeter" in gate(repo)
+    assert log.read_text().count("imported") == 2  # the full run of the copy only
+    repo.write("tests/test_only_slow.py", ONLY_SLOW.replace("1_000_000", "10**6"))
+    said = step_summary(repo)
+    assert log.read_text().count("imported") == 3, said

@@ -129,7 +129,10 @@ class _Selection:
         before = self.manifest.skeletons.get(name)
         touchers = self.touchers(name)
         mine = self.manifest.tests_in(name)
-        self.recollect |= {
+        # The test modules whose import ran lines of the file: imported (measured) again,
+        # unless only function bodies changed: then the lines they ran are where the plan's
+        # shifts put them (a body they ran is a full run).
+        importers = {
             context.removeprefix(COLLECT) for context in touchers if context.startswith(COLLECT)
         }
         own: set[str] = {f"{COLLECT}{name}", *mine} if name in self.tests or mine else set()
@@ -141,6 +144,7 @@ class _Selection:
             others = set(touchers) - own
             if others:
                 raise FullRun(f"module-level code of {name} changed and {_names(others)} use it")
+            self.recollect |= importers
             self.why.add(name)
             return
         moved = shifts(before, now)
@@ -148,6 +152,7 @@ class _Selection:
         if moved is None or not changed:
             # Lines moved outside the bodies (or nothing inside them changed): every test
             # that executed the file reruns, so none of its old lines is kept.
+            self.recollect |= importers
             self._select_bodies(name, touchers, before.bodies, name)
             return
         if any(delta for _, _, delta in moved):
@@ -222,8 +227,10 @@ class _Selection:
 
         Importing one would measure the same ``collect:FILE`` lines as stored (its import
         touched no changed file, none of its tests is selected), so its stored data is kept.
+        A module none of whose tests is known (pytest's own deselection, ``-m``/``-k``, drops
+        them all) is left out with none: it would collect the same, unchanged, again.
         """
-        by_file: dict[str, list[str]] = {}
+        by_file: dict[str, list[str]] = {name: [] for name in self.manifest.modules}
         for test, file in self.manifest.tests.items():
             by_file.setdefault(file, []).append(test)
         wanted = {self.manifest.tests[test] for test in self.selected} | set(changed)

@@ -13,6 +13,8 @@ project's tests run with nothing of qualitykit imported. It
 - records every test that ran or that the selection left out (node id → file; a test
   pytest's ``-m``/``-k`` deselected is not among them) and the project fixtures broader than
   a function each test uses (tests sharing one rerun together);
+- records every test module it imported or left out (a module whose tests pytest's own
+  deselection dropped all of is known too: left out while nothing it depends on changes);
 - keeps only the selected tests (and tests it has never seen) when given a selection, and
   does not import the known test modules the selection leaves out whole (their tests count
   as left out).
@@ -52,6 +54,7 @@ class _Recorder:  # pragma: no cover - runs inside the measured suite, which it 
         self.shared: dict[str, list[str]] = {}
         self.project_fixtures: set[str] = set()
         self.dropped: set[str] = set()  # the known tests the selection left out
+        self.modules: set[str] = set()  # the test modules imported, or left out whole
 
     def switch(self, context: str) -> None:
         self.context = context
@@ -129,6 +132,7 @@ def pytest_make_collect_report(
     context = _module_context(getattr(collector, "path", None))
     if context is None or not isinstance(collector, pytest.Module):
         return (yield)
+    _recorder().modules.add(context.removeprefix("collect:"))
     _recorder().switch(context)
     try:
         return (yield)
@@ -177,6 +181,7 @@ def pytest_ignore_collect(collection_path: Path) -> bool | None:  # pragma: no c
         return None
     recorder.tests.update(dict.fromkeys(tests, relative))
     recorder.dropped.update(tests)
+    recorder.modules.add(relative)
     return True
 
 
@@ -239,6 +244,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:  # pragma: no cover
         "fixtures": recorder.shared,
         "broad": sorted(recorder.project_fixtures),
         "reads": {context: sorted(paths) for context, paths in recorder.reads.items()},
+        "modules": sorted(recorder.modules),
     }
     with open(path, "w", encoding="utf-8") as handle:  # noqa: PTH123
         json.dump(record, handle)

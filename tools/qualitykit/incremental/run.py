@@ -101,6 +101,7 @@ def read_record(work: Path) -> Record | None:
         fixtures={test: names for part in parts for test, names in part.fixtures.items()},
         broad=tuple(sorted({name for part in parts for name in part.broad})),
         reads={context: tuple(sorted(names)) for context, names in sorted(reads.items())},
+        modules=tuple(sorted({name for part in parts for name in part.modules})),
     )
 
 
@@ -175,6 +176,7 @@ def keep(plan: Plan, record: Record, data_file: Path, reports: tuple[Path, Path]
         fixtures=fixtures,
         broad=tuple(sorted(set(record.broad) | set(old.broad if old else ()))),
         reads=reads,
+        modules=record.modules,
     )
     forget(store)
     store.mkdir(parents=True, exist_ok=True)

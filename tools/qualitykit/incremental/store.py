@@ -40,6 +40,9 @@ class Manifest(_Model):
     fixtures: dict[str, tuple[str, ...]] = Field(default_factory=dict[str, tuple[str, ...]])
     broad: tuple[str, ...] = ()  # the project's fixtures broader than a function
     reads: dict[str, tuple[str, ...]] = Field(default_factory=dict[str, tuple[str, ...]])
+    # Every test module the run imported or left out, those without a known test among them
+    # (pytest's own deselection dropped all their tests): a partial run leaves them out too.
+    modules: tuple[str, ...] = ()
 
     def tests_in(self, name: str) -> set[str]:
         """The node ids of the tests defined in file ``name``."""
@@ -61,8 +64,9 @@ class Plan(_Model):
     shifts: dict[str, tuple[tuple[int, int, int], ...]] = Field(
         default_factory=dict[str, tuple[tuple[int, int, int], ...]]
     )
-    # Known test modules a partial run does not even import (test file → its known tests):
-    # none of their tests is selected and their import touched nothing that changed.
+    # Known test modules a partial run does not even import (test file → its known tests,
+    # none for a module whose tests pytest's own deselection drops): none of their tests is
+    # selected and their import touched nothing that changed.
     skip: dict[str, tuple[str, ...]] = Field(default_factory=dict[str, tuple[str, ...]])
     # The regression step's "reuse" known to collect only these many tests, all known: no
     # pytest at all. None: pytest collects (a test the store does not know would run).
@@ -76,6 +80,7 @@ class Record(_Model):
     fixtures: dict[str, tuple[str, ...]]
     broad: tuple[str, ...]
     reads: dict[str, tuple[str, ...]]
+    modules: tuple[str, ...] = ()
 
 
 def store_dir(state_dir: Path) -> Path:
