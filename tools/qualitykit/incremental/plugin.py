@@ -30,10 +30,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import coverage
-import pytest
+from pluggy import HookimplMarker
 
 if TYPE_CHECKING:
     from collections.abc import Generator
+
+    import pytest
+
+# pytest's own marker (``pytest.hookimpl``): the runner imports this module for its names
+# and path, and pytest costs it a tenth of a second before the suite can start.
+hookimpl = HookimplMarker("pytest")
 
 _CHILD_CONFIG = "COVERAGE_PROCESS_CONFIG"
 RECORD_VAR = "QUALITYKIT_INCREMENTAL_RECORD"
@@ -124,11 +130,13 @@ def _module_context(path: object) -> str | None:
     return f"collect:{relative}"
 
 
-@pytest.hookimpl(wrapper=True)
+@hookimpl(wrapper=True)
 def pytest_make_collect_report(
     collector: pytest.Collector,
 ) -> Generator[None, object, object]:  # pragma: no cover
     """Code a test module runs when it is imported is recorded as ``collect:FILE``."""
+    import pytest  # noqa: PLC0415 - loaded by now: this runs inside pytest
+
     context = _module_context(getattr(collector, "path", None))
     if context is None or not isinstance(collector, pytest.Module):
         return (yield)
@@ -140,7 +148,7 @@ def pytest_make_collect_report(
         _recorder().switch("")
 
 
-@pytest.hookimpl(wrapper=True)
+@hookimpl(wrapper=True)
 def pytest_fixture_setup(
     fixturedef: pytest.FixtureDef[object],
 ) -> Generator[None, object, object]:  # pragma: no cover
@@ -185,7 +193,7 @@ def pytest_ignore_collect(collection_path: Path) -> bool | None:  # pragma: no c
     return True
 
 
-@pytest.hookimpl(trylast=True)
+@hookimpl(trylast=True)
 def pytest_collection_modifyitems(
     config: pytest.Config, items: list[pytest.Item]
 ) -> None:  # pragma: no cover
@@ -209,7 +217,7 @@ def pytest_collection_modifyitems(
         items[:] = kept
 
 
-@pytest.hookimpl(wrapper=True)
+@hookimpl(wrapper=True)
 def pytest_runtest_protocol(
     item: pytest.Item,
 ) -> Generator[None, object, object]:  # pragma: no cover
