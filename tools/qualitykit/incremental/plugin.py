@@ -9,7 +9,8 @@ project's tests run with nothing of qualitykit imported. It
   records under the same name (its static context, in the configuration coverage.py's
   ``patch = subprocess`` hands to children through ``COVERAGE_PROCESS_CONFIG``);
 - records which project files each context opened (an audit hook on ``open``), so that a test
-  reading a data file reruns when that file changes;
+  reading a data file reruns when that file changes, and which files the suite wrote (opened
+  to write, or renamed onto): their state is the one the suite left;
 - records every test that ran or that the selection left out (node id → file; a test
   pytest's ``-m``/``-k`` deselected is not among them) and the project fixtures broader than
   a function each test uses (tests sharing one rerun together);
@@ -45,6 +46,8 @@ _CHILD_CONFIG = "COVERAGE_PROCESS_CONFIG"
 RECORD_VAR = "QUALITYKIT_INCREMENTAL_RECORD"
 SELECT_VAR = "QUALITYKIT_INCREMENTAL_SELECT"
 _SKIPPED_DIRS = frozenset({".git", ".qualitykit", "__pycache__", "site-packages"})
+# An ``open`` that may change the file (its flags, as the audit event gives them).
+_WRITING = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
 
 
 class _Recorder:  # pragma: no cover - runs inside the measured suite, which it names
@@ -61,6 +64,7 @@ class _Recorder:  # pragma: no cover - runs inside the measured suite, which it 
         self.project_fixtures: set[str] = set()
         self.dropped: set[str] = set()  # the known tests the selection left out
         self.modules: set[str] = set()  # the test modules imported, or left out whole
+        self.written: set[str] = set()  # the project files the suite wrote or renamed onto
 
     def switch(self, context: str) -> None:
         self.context = context
@@ -88,15 +92,21 @@ class _Recorder:  # pragma: no cover - runs inside the measured suite, which it 
         return relative.replace(os.sep, "/")
 
     def opened(self, event: str, args: tuple[object, ...]) -> None:
-        if event != "open" or not args:
+        """An ``open`` (path, mode, flags) or an ``os.rename`` (source, target, ...)."""
+        if len(args) < 2:  # both events name at least two things
             return
-        path = args[0]
+        path = args[1] if event == "os.rename" else args[0]
         if isinstance(path, bytes):
             path = os.fsdecode(path)
         if not isinstance(path, str):
             return
         relative = self.project_file(path)
-        if relative is not None:
+        if relative is None:
+            return
+        flags = args[2] if len(args) > 2 else 0  # open: (path, mode, flags)
+        if event == "os.rename" or (isinstance(flags, int) and flags & _WRITING):
+            self.written.add(relative)
+        if event == "open":
             self.reads.setdefault(self.context, set()).add(relative)
 
 
@@ -109,7 +119,7 @@ def _recorder() -> _Recorder:
 
 
 def _audit(event: str, args: tuple[object, ...]) -> None:  # pragma: no cover
-    if _recording is not None and event == "open":
+    if _recording is not None and event in {"open", "os.rename"}:
         _recording.opened(event, args)
 
 
@@ -253,6 +263,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:  # pragma: no cover
         "broad": sorted(recorder.project_fixtures),
         "reads": {context: sorted(paths) for context, paths in recorder.reads.items()},
         "modules": sorted(recorder.modules),
+        "written": sorted(recorder.written),
     }
     with open(path, "w", encoding="utf-8") as handle:  # noqa: PTH123
         json.dump(record, handle)

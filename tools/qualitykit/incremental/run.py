@@ -102,6 +102,7 @@ def read_record(work: Path) -> Record | None:
         broad=tuple(sorted({name for part in parts for name in part.broad})),
         reads={context: tuple(sorted(names)) for context, names in sorted(reads.items())},
         modules=tuple(sorted({name for part in parts for name in part.modules})),
+        written=tuple(sorted({name for part in parts for name in part.written})),
     )
 
 
@@ -164,9 +165,14 @@ def keep(plan: Plan, record: Record, data_file: Path, reports: tuple[Path, Path]
     reads.update(record.reads)
     files = dict(plan.files)
     root = Path.cwd()
+    # A file read is known as it was when planned, but one the suite itself wrote (a cache
+    # it rewrites each run, as hypothesis does its .hypothesis/unicode_data) as the suite
+    # left it: the next run reruns its readers when someone else changes it, not each time.
+    # A Python file keeps its planned digest (its skeleton was taken then).
+    left = {name for name in record.written if not name.endswith(".py")}
     for names in reads.values():
         for name in names:
-            if name not in files and (root / name).is_file():
+            if (name not in files or name in left) and (root / name).is_file():
                 files[name] = _digest(root / name)
     manifest = Manifest(
         environment=plan.environment,

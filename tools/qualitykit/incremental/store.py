@@ -81,6 +81,7 @@ class Record(_Model):
     broad: tuple[str, ...]
     reads: dict[str, tuple[str, ...]]
     modules: tuple[str, ...] = ()
+    written: tuple[str, ...] = ()  # the project files the suite wrote
 
 
 def store_dir(state_dir: Path) -> Path:
