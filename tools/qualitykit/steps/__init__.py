@@ -2,49 +2,54 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING
 
 from qualitykit.config_table import BUILTIN_STEPS
 from qualitykit.errors import QualityKitError
-from qualitykit.steps.badge import Badge
+from qualitykit.steps.base import Step
 from qualitykit.steps.command import Command
-from qualitykit.steps.coverage import Coverage
-from qualitykit.steps.makefile import Makefile
-from qualitykit.steps.mypy import Mypy
-from qualitykit.steps.policy import Policy, holds_date
-from qualitykit.steps.pyright import Pyright
-from qualitykit.steps.regression import Regression
-from qualitykit.steps.ruff import RuffFormat, RuffLint
-from qualitykit.steps.vulture import Vulture
-from qualitykit.steps.workflows import Actionlint, Zizmor
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from qualitykit.config import Config
-    from qualitykit.steps.base import Step
+
+# Where each built-in step is (its module under qualitykit.steps, its class), in BUILTIN_STEPS
+# order: a module is imported only when its step is used (``qualitykit check ruff-lint`` loads
+# neither coverage.py nor the policy rules).
+_WHERE: dict[str, tuple[str, str]] = {
+    "ruff-format": ("ruff", "RuffFormat"),
+    "ruff-lint": ("ruff", "RuffLint"),
+    "mypy": ("mypy", "Mypy"),
+    "pyright": ("pyright", "Pyright"),
+    "vulture": ("vulture", "Vulture"),
+    "regression": ("regression", "Regression"),
+    "actionlint": ("workflows", "Actionlint"),
+    "zizmor": ("workflows", "Zizmor"),
+    "makefile": ("makefile", "Makefile"),
+    "policy": ("policy", "Policy"),
+    "coverage": ("coverage", "Coverage"),
+    "badge": ("badge", "Badge"),
+}
+assert tuple(_WHERE) == BUILTIN_STEPS, "steps registry and config.BUILTIN_STEPS disagree"  # noqa: S101
+
+
+def builtin_step(name: str, config: Config) -> Step:
+    """The built-in step ``name`` (one of BUILTIN_STEPS), made from ``config``."""
+    module, attribute = _WHERE[name]
+    found: object = getattr(importlib.import_module(f"qualitykit.steps.{module}"), attribute)
+    if not (isinstance(found, type) and issubclass(found, Step)):
+        raise TypeError(f"qualitykit.steps.{module}.{attribute} is no step")
+    return found.from_config(config)
 
 
 def builtin_steps(config: Config) -> dict[str, Step]:
     """Every built-in step, keyed by name, in BUILTIN_STEPS order."""
-    steps: list[Step] = [
-        RuffFormat(),
-        RuffLint(),
-        Mypy(),
-        Pyright(),
-        Vulture(),
-        Regression(config.regression),
-        Actionlint(),
-        Zizmor(),
-        Makefile(),
-        Policy(config.policy.base, dated=holds_date(config.policy.rules)),
-        Coverage(config.coverage.tests),
-        Badge(),
-    ]
-    registry = {step.name: step for step in steps}
-    assert tuple(registry) == BUILTIN_STEPS, "steps registry and config.BUILTIN_STEPS disagree"  # noqa: S101
-    return registry
+    return {name: builtin_step(name, config) for name in BUILTIN_STEPS}
 
 
-def with_prerequisites(steps: list[Step], known: dict[str, Step]) -> list[Step]:
+def with_prerequisites(steps: list[Step], known: Callable[[str], Step]) -> list[Step]:
     """``steps`` plus the steps they need (transitively), prerequisites first."""
     ordered: list[Step] = []
     seen: set[str] = set()
@@ -55,7 +60,7 @@ def with_prerequisites(steps: list[Step], known: dict[str, Step]) -> list[Step]:
         if step.name in trail:
             raise QualityKitError(f"steps need each other in a cycle: {' -> '.join(trail)}")
         for name in step.needs:
-            visit(known[name], (*trail, step.name))
+            visit(known(name), (*trail, step.name))
         seen.add(step.name)
         ordered.append(step)
 
@@ -66,10 +71,16 @@ def with_prerequisites(steps: list[Step], known: dict[str, Step]) -> list[Step]:
 
 def resolve(config: Config, names: tuple[str, ...]) -> list[Step]:
     """The steps called ``names`` (built-in or configured command), in that order."""
-    known: dict[str, Step] = builtin_steps(config)
-    known.update({name: Command(name, spec) for name, spec in config.commands.items()})
+    made: dict[str, Step] = {name: Command(name, spec) for name, spec in config.commands.items()}
+    known = (*BUILTIN_STEPS, *(name for name in made if name not in BUILTIN_STEPS))
     missing = [name for name in names if name not in known]
     if missing:
         choices = ", ".join(known)
         raise QualityKitError(f"unknown step {missing[0]!r} (known steps: {choices})")
-    return with_prerequisites([known[name] for name in names], known)
+
+    def step(name: str) -> Step:
+        if name not in made:
+            made[name] = builtin_step(name, config)
+        return made[name]
+
+    return with_prerequisites([step(name) for name in names], step)

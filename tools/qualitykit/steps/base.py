@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
-from typing import TYPE_CHECKING, ClassVar, TypeVar
+from typing import TYPE_CHECKING, ClassVar, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
@@ -21,7 +21,7 @@ from qualitykit.results import Counts, CoverageResult, Finding, Status
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from qualitykit.config import StepSettings
+    from qualitykit.config import Config, StepSettings
     from qualitykit.workspace import Workspace
 
 PYTHON_FILES = ("*.py", "*.pyi")
@@ -132,6 +132,12 @@ class Step:
     # Whether a baselined finding is recognised by its code line; False: by file and message
     # (a finding about the whole file whose line is wherever the first change would be).
     baseline_by_line: ClassVar[bool] = True
+
+    @classmethod
+    def from_config(cls, config: Config) -> Self:
+        """The step as the project's configuration makes it (most steps take nothing from it)."""
+        del config
+        return cls()
 
     def environment(self, ctx: StepContext) -> dict[str, str]:
         """Extra environment variables for the tool (part of the cache key via argv/inputs)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import replace
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Self
 
 from typing_extensions import override
 
@@ -25,6 +25,7 @@ from qualitykit.steps.pytest import PytestSuite
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from qualitykit.config import Config
     from qualitykit.incremental.store import Plan
     from qualitykit.results import CoverageResult
 
@@ -122,6 +123,11 @@ class Coverage(PytestSuite):
         super().__init__(
             "coverage", "pytest under coverage.py (branch), floors, ratchet", default_paths
         )
+
+    @classmethod
+    @override
+    def from_config(cls, config: Config) -> Self:
+        return cls(config.coverage.tests)
 
     def measured_inputs(self, ctx: StepContext) -> list[str]:
         """The files the measurement depends on (the inputs less the ratchet's baseline)."""

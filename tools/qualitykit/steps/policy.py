@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from dataclasses import replace
-from typing import cast
+from typing import TYPE_CHECKING, Self, cast
 
 import msgspec
 from typing_extensions import override
@@ -21,6 +21,9 @@ from qualitykit.steps.base import (
     outcome_from_findings,
     unexpected_exit,
 )
+
+if TYPE_CHECKING:
+    from qualitykit.config import Config
 
 
 def holds_date(value: object) -> bool:
@@ -49,6 +52,11 @@ class Policy(Step):
         """
         self.base = base
         self.dated = dated
+
+    @classmethod
+    @override
+    def from_config(cls, config: Config) -> Self:
+        return cls(config.policy.base, dated=holds_date(config.policy.rules))
 
     @property
     @override

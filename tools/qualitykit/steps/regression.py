@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
 from typing_extensions import override
 
@@ -29,6 +29,8 @@ from qualitykit.steps.pytest import PytestSuite
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from qualitykit.config import Config
 
 # Options that only choose which tests run, or how pytest-xdist spreads them over processes
 # (a test's dependencies are the same in any worker): they may differ between the two steps.
@@ -78,6 +80,11 @@ class Regression(PytestSuite):
     def __init__(self, default_paths: tuple[str, ...]) -> None:
         """The ``regression`` step over ``default_paths`` (``[tool.qualitykit] regression``)."""
         super().__init__("regression", "pytest tests/regression (JUnit XML)", default_paths)
+
+    @classmethod
+    @override
+    def from_config(cls, config: Config) -> Self:
+        return cls(config.regression)
 
     def make_plan(self, ctx: StepContext) -> Plan:
         """Full, partial or reuse, from the coverage step's store and environment as they are.
