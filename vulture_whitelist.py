@@ -26,6 +26,7 @@ from qualitykit.sarif_models import (
     SarifLog,
     ToolComponent,
 )
+from qualitykit.steps import badge, mypy, policy, pyright, regression, ruff, workflows
 from qualitykit.steps.pyright import PyrightSummary
 from qualitykit.steps.workflows import ZizmorDeterminations
 from qualitykit.triage.environment import Environment, Resources
@@ -105,3 +106,14 @@ Binder.visit_MatchAs
 # read by the report's template only (tools/qualitykit/report/templates/index.html.j2)
 Trend.chart
 Trend.latest
+
+# steps/__init__.py imports a built-in step's module and class by name, when the step is used
+badge.Badge
+mypy.Mypy
+policy.Policy
+pyright.Pyright
+regression.Regression
+ruff.RuffFormat
+ruff.RuffLint
+workflows.Actionlint
+workflows.Zizmor
