@@ -93,6 +93,19 @@ def test_eta_from_the_rate_so_far() -> None:
     assert task.eta(now) == 0.0
 
 
+def _frames(text: str) -> list[str]:
+    return re.split(r"[\r\n]+", re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text))
+
+
+def _elapsed(text: str) -> set[str]:
+    """The running mypy task's times, as the live view's frames showed them."""
+    return {
+        match[1]
+        for part in _frames(text)
+        if (match := re.search(r"running mypy +(\d+\.\d)s", part))
+    }
+
+
 def test_live_view_redraws_running_tasks_and_removes_itself() -> None:
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=True, width=100, color_system=None)
@@ -100,18 +113,19 @@ def test_live_view_redraws_running_tasks_and_removes_itself() -> None:
     tracker.start("mutation", total=10, failure_word="survived")
     tracker.start("mypy")
     tracker.update("mutation", done=4, failures=1)
-    time.sleep(0.6)
+    # Two redraws of the running task (its time moving on); a loaded machine may take longer
+    # than the refresh period between them.
+    deadline = time.monotonic() + 10
+    while len(_elapsed(buffer.getvalue())) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
     tracker.finish("mypy", failed=True)
     console.print("FAIL    mypy")
     time.sleep(0.3)
     tracker.close()
 
     text = buffer.getvalue()
-    frames = re.split(r"[\r\n]+", re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text))
-    elapsed = {
-        match[1] for part in frames if (match := re.search(r"running mypy +(\d\.\d)s", part))
-    }
-    assert len(elapsed) >= 2, frames
+    frames = _frames(text)
+    assert len(_elapsed(text)) >= 2, frames
     assert any(re.search(r"mutation .*4/10 +ETA \d+s +survived 1", part) for part in frames), frames
     assert any("1 done, 1 failed" in part for part in frames), frames
     assert "FAIL    mypy" in frames

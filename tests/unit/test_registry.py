@@ -84,13 +84,14 @@ from qualitykit.config import Config
 from qualitykit.steps import resolve
 print([step.name for step in resolve(Config(), ("ruff-lint",))])
 print(sorted(name for name in sys.modules if name.startswith("qualitykit.steps.")))
-print("coverage" in sys.modules, "qualitykit.policy.registry" in sys.modules)
+print("qualitykit.incremental.plan" in sys.modules, "qualitykit.policy.registry" in sys.modules)
 """
 
 
 def test_resolve_imports_only_the_steps_it_makes() -> None:
-    """No other step's module, nor coverage.py, nor the policy rules: a one-step ``check``
-    starts a tenth of a second sooner (every test running one in a subprocess too)."""
+    """No other step's module, nor the incremental planner (coverage.py), nor the policy
+    rules: a one-step ``check`` starts a tenth of a second sooner (so does every test
+    running one in a subprocess)."""
     done = subprocess.run([sys.executable, "-c", LAZY], check=True, capture_output=True, text=True)
     steps, modules, heavy = done.stdout.splitlines()
     assert steps == "['ruff-lint']"
