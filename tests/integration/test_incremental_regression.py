@@ -51,6 +51,22 @@ def setup(repo: Repo, extra: str = "", paths: str = '["tests"]') -> Repo:
     return with_regression(coverage_setup(repo), extra, paths)
 
 
+def slow_test_failing_after(repo: Repo, test: tuple[str, str], shapes: str) -> list[str]:
+    """The coverage step choosing ``-m "not slow"``, the regression step every test; the
+    test module ``test`` (name, text) added, a passing gate, then ``src/pkg/shapes.py`` as
+    ``shapes`` and a failing gate: the tests the regression step names as failed."""
+    setup(repo, '[tool.qualitykit.steps.coverage]\nargs = ["-m", "not slow"]\n' + MARKERS)
+    repo.write(*test)
+    first = repo.gate()
+    assert first.returncode == 0, first.stderr
+    repo.write("src/pkg/shapes.py", shapes)
+    run = repo.gate()
+    result = repo.summary()["regression"]
+    assert run.returncode == 1, (run.stderr, result)
+    assert result["status"] == "fail", result
+    return [item["message"].split(": ")[0] for item in result["findings"]]
+
+
 def with_regression(repo: Repo, extra: str = "", paths: str = '["tests"]') -> Repo:
     """The coverage step's fixture repository ``repo``, its gate with the regression step."""
     text = (repo.root / "pyproject.toml").read_text(encoding="utf-8")

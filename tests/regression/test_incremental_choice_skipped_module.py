@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from integration.test_coverage_step import SHAPES
-from integration.test_incremental_regression import MARKERS, setup
+from integration.test_incremental_regression import slow_test_failing_after
 
 if TYPE_CHECKING:
     from conftest import Repo
@@ -40,14 +40,6 @@ FLAT_IS_ZERO = SHAPES.replace(
 
 
 def test_a_slow_test_in_a_module_left_out_by_the_coverage_plan_still_runs(repo: Repo) -> None:
-    setup(repo, '[tool.qualitykit.steps.coverage]\nargs = ["-m", "not slow"]\n' + MARKERS)
-    repo.write("tests/test_mixed.py", MIXED)
-    first = repo.gate()
-    assert first.returncode == 0, first.stderr
-    repo.write("src/pkg/shapes.py", FLAT_IS_ZERO)
-    run = repo.gate()
+    failed = slow_test_failing_after(repo, ("tests/test_mixed.py", MIXED), FLAT_IS_ZERO)
+    assert failed == ["tests.test_mixed::test_perimeter_of_a_line"]
     assert repo.summary()["coverage"]["status"] == "pass", repo.summary()["coverage"]
-    result = repo.summary()["regression"]
-    assert run.returncode == 1, (run.stderr, result)
-    failed = [item["message"].split(": ")[0] for item in result["findings"]]
-    assert failed == ["tests.test_mixed::test_perimeter_of_a_line"], result

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from integration.test_coverage_step import SHAPES
-from integration.test_incremental_regression import MARKERS, SLOW_TEST, setup
+from integration.test_incremental_regression import SLOW_TEST, slow_test_failing_after
 
 if TYPE_CHECKING:
     from conftest import Repo
@@ -27,15 +27,7 @@ NO_CHECK = SHAPES.replace('        raise ValueError("negative size")\n', "      
 @pytest.mark.slow
 def test_a_test_the_coverage_step_never_ran_is_run_by_the_regression_step(repo: Repo) -> None:
     """Only the slow test sees the edit: the regression step runs it and fails, naming it."""
-    setup(repo, '[tool.qualitykit.steps.coverage]\nargs = ["-m", "not slow"]\n' + MARKERS)
-    repo.write("tests/test_slow.py", SLOW_TEST)
-    first = repo.gate()
-    assert first.returncode == 0, first.stderr
-    repo.write("src/pkg/shapes.py", NO_CHECK)
-    run = repo.gate()
+    failed = slow_test_failing_after(repo, ("tests/test_slow.py", SLOW_TEST), NO_CHECK)
+    assert failed == ["tests.test_slow::test_negative_sizes_are_refused"]
     result = repo.summary()["regression"]
-    assert run.returncode == 1, (run.stderr, result)
-    assert result["status"] == "fail", result
-    failed = [item["message"].split(": ")[0] for item in result["findings"]]
-    assert failed == ["tests.test_slow::test_negative_sizes_are_refused"], result
     assert "1 the coverage step never ran (always run)" in result["summary"], result
