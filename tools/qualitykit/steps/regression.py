@@ -118,7 +118,7 @@ class Regression(PytestSuite):
             return _full("the regression step's last run did not pass (or there is none)")
         same = self._same_choice(ctx, measured, coverage)
         if plan.mode == "reuse":
-            return plan.model_copy(update={"collects": self._collects(ctx, same)})
+            return plan.model_copy(update={"collects": self._collects(ctx, same=same)})
         if not same:
             # A module the store leaves out holds the tests the coverage step's choice kept;
             # this step's choice may keep others of it, which must run: every module is
@@ -137,7 +137,7 @@ class Regression(PytestSuite):
         )
         return same_choice and self.paths(ctx) == coverage.paths(measured)
 
-    def _collects(self, ctx: StepContext, same: bool) -> int | None:  # noqa: FBT001 - a fact
+    def _collects(self, ctx: StepContext, *, same: bool) -> int | None:
         """How many tests this step collects, when the store proves it (else None: pytest).
 
         Nothing that decides a collection changed (a "reuse" plan) and this step collects as
