@@ -174,5 +174,21 @@ def incremental(args: argparse.Namespace, command: list[str]) -> int:
     return 0
 
 
+def _measured_main() -> int:
+    """``main``, keeping the measurement of this process when something measures it.
+
+    coverage.py stops a measurement it started by itself in a subprocess (``patch =
+    subprocess``) from saving once the process makes a ``Coverage`` object of its own, as this
+    runner does to combine and report: a project measuring its subprocesses (this one's suite
+    runs the gate on fixture projects) would get none of this runner's lines. It is saved here.
+    """
+    measuring = Coverage.current()
+    try:
+        return main()
+    finally:
+        if measuring is not None:
+            measuring.save()
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(_measured_main())
